@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "fleetd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fleetd", targets: ["fleetd"]),
+        .executable(name: "interop-server", targets: ["InteropServer"]),
+        .executable(name: "rpc-echo-server", targets: ["RPCEchoServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries, each wrapped by exactly one Swift module.
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "CProtos",
+            cSettings: [.unsafeFlags(["-Wno-everything"])],
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+
+        // gRPC semantics, independent of any transport.
+        .target(name: "RPCServer", dependencies: ["CZlib"], swiftSettings: strictSwift),
+        // Swift value types for the .proto messages, over the protoc-c output.
+        .target(name: "Protos", dependencies: ["CProtos", "RPCServer"], swiftSettings: strictSwift),
+        // HTTP/2 on libnghttp2 inside SwiftNIO channels.
+        .target(
+            name: "HTTP2Transport",
+            dependencies: [
+                "RPCServer", "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // grpc.health.v1 and server reflection, which every gRPC client expects.
+        .target(name: "StandardServices", dependencies: ["RPCServer", "Protos"], swiftSettings: strictSwift),
+
+        .executableTarget(
+            name: "fleetd",
+            dependencies: [
+                "RPCServer", "HTTP2Transport", "StandardServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "InteropServer",
+            dependencies: [
+                "RPCServer", "HTTP2Transport", "Protos", "StandardServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        .executableTarget(
+            name: "RPCEchoServer",
+            dependencies: [
+                "RPCServer", "HTTP2Transport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/RPCEchoServer",
+            swiftSettings: strictSwift
+        ),
+
+        .testTarget(
+            name: "RPCServerTests",
+            dependencies: ["RPCServer"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,236 @@
+import NIOCore
+import RPCServer
+
+/// One HTTP/2 server connection: an nghttp2 session inside a NIO channel handler.
+///
+/// Bytes read from the socket go into the session; callbacks open, feed and close RPC calls;
+/// the output is flushed once per read batch, or once per loop turn when a handler writes
+/// outside a read.
+final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let configuration: HTTP2ServerConfiguration
+    let rpcServer: RPCServer
+    let eventLoop: any EventLoop
+    let taskExecutor: EventLoopTaskExecutor
+    private(set) var session: NGHTTP2ServerSession!
+    private var context: ChannelHandlerContext?
+    private let registry: ConnectionRegistry
+
+    private var openStreams: Set<Int32> = []
+    private var reading = false
+    private var flushScheduled = false
+    private var closing = false
+    private var peer = ""
+    private var keepalive: KeepalivePolicy
+    private var shutdown: GracefulShutdownState = .none
+    private var outbound: ByteBuffer
+
+    init(configuration: HTTP2ServerConfiguration, rpcServer: RPCServer, eventLoop: any EventLoop,
+         taskExecutor: EventLoopTaskExecutor, registry: ConnectionRegistry) {
+        self.configuration = configuration
+        self.rpcServer = rpcServer
+        self.eventLoop = eventLoop
+        self.taskExecutor = taskExecutor
+        self.registry = registry
+        self.keepalive = KeepalivePolicy(configuration: configuration.keepalive)
+        self.outbound = ByteBufferAllocator().buffer(capacity: 0)
+        self.session = nil
+        self.session = NGHTTP2ServerSession(settings: configuration.sessionSettings, delegate: self)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
+        peer = context.channel.remoteAddress.map { "\($0)" } ?? ""
+        registry.add(self)
+        if context.channel.isActive { flush() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        tearDown()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        tearDown()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        let buffer = unwrapInboundIn(data)
+        reading = true
+        do {
+            try buffer.withUnsafeReadableBytes { bytes throws(NGHTTP2ServerSession.ReceiveError) in
+                try session.receive(bytes)
+            }
+        } catch {
+            // nghttp2 has queued a GOAWAY where the protocol asks for one; send it and close.
+            reading = false
+            flush()
+            close()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flush() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            beginGracefulShutdown()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    // MARK: output
+
+    /// Something was submitted to the session: flush now, after this read, or on the next turn.
+    func outputPending() {
+        guard !reading, !flushScheduled, !closing else { return }
+        flushScheduled = true
+        eventLoop.execute {
+            self.flushScheduled = false
+            self.flush()
+        }
+    }
+
+    private func flush() {
+        guard let context, !closing else { return }
+        var wrote = false
+        session.send { bytes in
+            outbound.writeBytes(bytes)
+            if outbound.readableBytes >= 64 * 1024 {
+                context.write(wrapOutboundOut(outbound), promise: nil)
+                outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
+                wrote = true
+                return context.channel.isWritable
+            }
+            return true
+        }
+        if outbound.readableBytes > 0 {
+            context.write(wrapOutboundOut(outbound), promise: nil)
+            outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
+            wrote = true
+        }
+        if wrote { context.flush() }
+        if !session.isActive { close() }
+    }
+
+    private func close() {
+        guard !closing, let context else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+
+    private func tearDown() {
+        guard session != nil else { return }
+        closing = true
+        for stream in session.detachAll(Array(openStreams)) {
+            stream.didClose()
+            stream.inbound?.receiveReset()
+        }
+        openStreams = []
+        registry.remove(self)
+    }
+
+    // MARK: graceful shutdown and keepalive
+
+    func beginGracefulShutdown() {
+        guard case .none = shutdown, !closing else { return }
+        shutdown = .noticeSent
+        session.submitShutdownNotice()
+        flush()
+        // One round trip later, the final GOAWAY names the last stream this server processes.
+        eventLoop.scheduleTask(in: configuration.goAwayDelay) {
+            guard case .noticeSent = self.shutdown else { return }
+            self.shutdown = .goAwaySent
+            self.session.submitGoAway(.noError)
+            self.flush()
+        }
+        eventLoop.scheduleTask(in: configuration.shutdownGracePeriod) {
+            self.close()
+        }
+    }
+}
+
+enum GracefulShutdownState {
+    case none, noticeSent, goAwaySent
+}
+
+extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
+    func streamDidBegin(_ streamID: Int32) -> HTTP2ServerStream {
+        openStreams.insert(streamID)
+        return HTTP2ServerStream(id: streamID, connection: self)
+    }
+
+    func stream(_ stream: HTTP2ServerStream, didReceiveHeaders endStream: Bool) {
+        if stream.headerListTooLarge {
+            stream.finish(head: nil, trailers: [
+                HeaderField(":status", "431"), HeaderField("content-type", "application/grpc"),
+                HeaderField("grpc-status", String(RPCStatusCode.resourceExhausted.rawValue)),
+                HeaderField("grpc-message", "header list larger than \(configuration.maxHeaderListSize) bytes"),
+            ])
+            return
+        }
+        let head = RequestHead(method: stream.method, path: stream.path, fields: stream.fields, peer: peer)
+        stream.fields = []
+        let inbound = rpcServer.open(head: head, stream: stream)
+        stream.inbound = inbound
+        if endStream { inbound.receiveEnd() }
+    }
+
+    func stream(_ stream: HTTP2ServerStream, didReceiveData bytes: UnsafeRawBufferPointer) {
+        if let inbound = stream.inbound {
+            inbound.receive(bytes)
+        } else {
+            session.consumeStream(streamID: stream.id, bytes.count)
+        }
+    }
+
+    func streamDidReceiveEnd(_ stream: HTTP2ServerStream) {
+        stream.inbound?.receiveEnd()
+    }
+
+    func stream(_ stream: HTTP2ServerStream, didCloseWith errorCode: UInt32) {
+        openStreams.remove(stream.id)
+        stream.didClose()
+        // A call still running when its stream closes was cancelled; a finished one ignores this.
+        stream.inbound?.receiveReset()
+        stream.inbound = nil
+    }
+
+    func sessionDidReceivePing() {
+        if keepalive.pingReceived(openStreams: openStreams.count) == .tooManyPings {
+            session.submitGoAway(.enhanceYourCalm, debug: "too_many_pings")
+            outputPending()
+        }
+    }
+
+    func sessionDidSendEndStream(_ streamID: Int32) {
+        keepalive.dataSent()
+        // The response is complete while the client is still sending: tell it to stop.
+        if !session.isRemoteClosed(streamID: streamID) {
+            session.submitReset(streamID: streamID, .noError)
+        }
+    }
+}

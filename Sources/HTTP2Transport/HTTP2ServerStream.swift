@@ -1,0 +1,214 @@
+import NIOCore
+import RPCServer
+
+/// One HTTP/2 request stream on the server: it collects the request headers, and it is the
+/// ``RPCTransportStream`` through which RPCServer answers.
+///
+/// Its state belongs to the connection's event loop. RPCServer may call the protocol methods
+/// from any thread; they hop onto the loop first.
+final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
+    enum OutboundRead {
+        case bytes(Int)
+        case deferred
+        case endWithTrailers(Int, [HeaderField])
+    }
+
+    let id: Int32
+    let connection: HTTP2ServerConnectionHandler
+    private var loop: any EventLoop { connection.eventLoop }
+
+    // Request, while its headers arrive.
+    var method = ""
+    var path = ""
+    var fields: [HeaderField] = []
+    private var headerListSize = 0
+    private(set) var headerListTooLarge = false
+    var inbound: (any RPCInboundStream)?
+
+    // Response.
+    private var responseSubmitted = false
+    private var pending: [[UInt8]] = []
+    private var pendingHead = 0
+    private var pendingOffset = 0
+    private(set) var pendingBytes = 0
+    private var trailers: [HeaderField]?
+    private var dataDeferred = false
+    private(set) var closed = false
+    private var blockedWriters: [CheckedContinuation<Void, Never>] = []
+
+    init(id: Int32, connection: HTTP2ServerConnectionHandler) {
+        self.id = id
+        self.connection = connection
+    }
+
+    // MARK: request headers
+
+    func addHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        guard !headerListTooLarge else { return }
+        // RFC 9113 §6.5.2: each field counts its name, its value and 32 bytes of overhead.
+        headerListSize += name.count + value.count + 32
+        if headerListSize > connection.configuration.maxHeaderListSize {
+            headerListTooLarge = true
+            fields = []
+            return
+        }
+        let name = String(decoding: name, as: UTF8.self)
+        let value = String(decoding: value, as: UTF8.self)
+        switch name {
+        case ":method": method = value
+        case ":path": path = value
+        case ":authority", ":scheme": break
+        default: fields.append(HeaderField(name, value))
+        }
+    }
+
+    // MARK: RPCTransportStream
+
+    func send(head: [HeaderField]?, message: [UInt8]) async {
+        if loop.inEventLoop {
+            enqueue(head: head, message: message)
+            if pendingBytes > connection.configuration.streamHighWater && !closed {
+                await withCheckedContinuation { blockedWriters.append($0) }
+            }
+            return
+        }
+        await withCheckedContinuation { continuation in
+            loop.execute {
+                self.enqueue(head: head, message: message)
+                if self.pendingBytes > self.connection.configuration.streamHighWater && !self.closed {
+                    self.blockedWriters.append(continuation)
+                } else {
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
+    func finish(head: [HeaderField]?, trailers: [HeaderField]) {
+        onLoop { $0.finishOnLoop(head: head, trailers: trailers) }
+    }
+
+    func cancel() {
+        onLoop { stream in
+            guard !stream.closed else { return }
+            stream.connection.session.submitReset(streamID: stream.id, .cancel)
+            stream.connection.outputPending()
+        }
+    }
+
+    func consumed(inboundBytes count: Int) {
+        onLoop { stream in
+            guard !stream.closed else { return }
+            stream.connection.session.consumeStream(streamID: stream.id, count)
+            stream.connection.outputPending()
+        }
+    }
+
+    func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> any RPCScheduledTimer {
+        let (seconds, attoseconds) = delay.components
+        let nanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        return ScheduledTimer(task: loop.scheduleTask(in: .nanoseconds(nanos), body))
+    }
+
+    var taskExecutor: (any TaskExecutor)? { connection.taskExecutor }
+
+    // MARK: on the loop
+
+    private func onLoop(_ body: @escaping @Sendable (HTTP2ServerStream) -> Void) {
+        if loop.inEventLoop {
+            body(self)
+        } else {
+            loop.execute { body(self) }
+        }
+    }
+
+    private func enqueue(head: [HeaderField]?, message: [UInt8]) {
+        guard !closed else { return }
+        pending.append(message)
+        pendingBytes += message.count
+        if let head, !responseSubmitted {
+            responseSubmitted = true
+            if !connection.session.submitResponse(self, fields: head, hasBody: true) {
+                connection.session.submitReset(streamID: id, .internalError)
+            }
+        } else if dataDeferred {
+            dataDeferred = false
+            connection.session.resumeData(streamID: id)
+        }
+        connection.outputPending()
+    }
+
+    private func finishOnLoop(head: [HeaderField]?, trailers: [HeaderField]) {
+        guard !closed, self.trailers == nil else { return }
+        if !responseSubmitted {
+            responseSubmitted = true
+            if let head {
+                self.trailers = trailers
+                _ = connection.session.submitResponse(self, fields: head, hasBody: true)
+            } else {
+                _ = connection.session.submitResponse(self, fields: trailers, hasBody: false)
+            }
+        } else {
+            self.trailers = trailers
+            if dataDeferred {
+                dataDeferred = false
+                connection.session.resumeData(streamID: id)
+            }
+        }
+        connection.outputPending()
+    }
+
+    /// Copies pending response bytes into a DATA frame payload that nghttp2 is building.
+    func readOutbound(into buffer: UnsafeMutableRawBufferPointer) -> OutboundRead {
+        var written = 0
+        while written < buffer.count, pendingHead < pending.count {
+            let chunk = pending[pendingHead]
+            let n = min(chunk.count - pendingOffset, buffer.count - written)
+            chunk.withUnsafeBytes { source in
+                buffer.baseAddress!.advanced(by: written)
+                    .copyMemory(from: source.baseAddress!.advanced(by: pendingOffset), byteCount: n)
+            }
+            written += n
+            pendingOffset += n
+            if pendingOffset == chunk.count {
+                pendingHead += 1
+                pendingOffset = 0
+            }
+        }
+        if pendingHead == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        }
+        pendingBytes -= written
+        if pendingBytes <= connection.configuration.streamLowWater { resumeWriters() }
+        if pendingBytes == 0, let trailers {
+            return .endWithTrailers(written, trailers)
+        }
+        if written == 0 {
+            dataDeferred = true
+            return .deferred
+        }
+        return .bytes(written)
+    }
+
+    /// The stream is gone (ended, reset, or its connection closed).
+    func didClose() {
+        guard !closed else { return }
+        closed = true
+        pending = []
+        pendingBytes = 0
+        resumeWriters()
+    }
+
+    private func resumeWriters() {
+        guard !blockedWriters.isEmpty else { return }
+        let writers = blockedWriters
+        blockedWriters = []
+        for writer in writers { writer.resume() }
+    }
+}
+
+struct ScheduledTimer: RPCScheduledTimer {
+    let task: Scheduled<Void>
+    func cancel() { task.cancel() }
+}

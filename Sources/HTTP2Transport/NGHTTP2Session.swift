@@ -1,0 +1,324 @@
+internal import CNGHTTP2
+import RPCServer
+
+/// What an nghttp2 server session reports, in the order nghttp2 parses the input.
+protocol NGHTTP2SessionDelegate: AnyObject {
+    func streamDidBegin(_ streamID: Int32) -> HTTP2ServerStream
+    func stream(_ stream: HTTP2ServerStream, didReceiveHeaders endStream: Bool)
+    func stream(_ stream: HTTP2ServerStream, didReceiveData bytes: UnsafeRawBufferPointer)
+    func streamDidReceiveEnd(_ stream: HTTP2ServerStream)
+    func stream(_ stream: HTTP2ServerStream, didCloseWith errorCode: UInt32)
+    func sessionDidReceivePing()
+    func sessionDidSendEndStream(_ streamID: Int32)
+}
+
+/// The one owner of an `nghttp2_session*` on the server side. Every C callback, stream user
+/// data pointer and header array lives in this file.
+final class NGHTTP2ServerSession {
+    struct Settings {
+        var maxConcurrentStreams: UInt32
+        var maxHeaderListSize: UInt32
+        var initialWindowSize: UInt32
+        var streamResetBurst: UInt64
+        var streamResetRatePerSecond: UInt64
+        var maxSettingsEntries: Int
+        var maxOutboundAcks: Int
+        var maxContinuations: Int
+    }
+
+    private var session: OpaquePointer!
+    unowned let delegate: any NGHTTP2SessionDelegate
+
+    init(settings: Settings, delegate: any NGHTTP2SessionDelegate) {
+        self.delegate = delegate
+        var option: OpaquePointer?
+        nghttp2_option_new(&option)
+        defer { nghttp2_option_del(option) }
+        // Stream windows reopen only as handlers consume what arrived (flow control toward slow handlers).
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_settings(option, settings.maxSettingsEntries)
+        nghttp2_option_set_max_outbound_ack(option, settings.maxOutboundAcks)
+        nghttp2_option_set_stream_reset_rate_limit(option, settings.streamResetBurst, settings.streamResetRatePerSecond)
+        nghttp2_option_set_max_continuations(option, settings.maxContinuations)
+        var created: OpaquePointer?
+        let rc = nghttp2_session_server_new2(&created, Self.callbacks, Unmanaged.passUnretained(self).toOpaque(), option)
+        precondition(rc == 0 && created != nil, "nghttp2_session_server_new2 failed: \(rc)")
+        session = created
+        var entries = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
+        ]
+        nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    // MARK: input and output
+
+    enum ReceiveError: Error {
+        case badClientMagic
+        case flooded
+        case other(String)
+    }
+
+    /// Feeds bytes read from the socket; callbacks run before it returns.
+    func receive(_ bytes: UnsafeRawBufferPointer) throws(ReceiveError) {
+        let rc = nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+        guard rc < 0 else { return }
+        switch Int32(rc) {
+        case NGHTTP2_ERR_BAD_CLIENT_MAGIC.rawValue: throw .badClientMagic
+        case NGHTTP2_ERR_FLOODED.rawValue: throw .flooded
+        default: throw .other(String(cString: nghttp2_strerror(Int32(rc))))
+        }
+    }
+
+    /// Serializes pending frames, handing each chunk of bytes to `write`, until nghttp2 has
+    /// nothing more or `write` returns false.
+    func send(_ write: (UnsafeRawBufferPointer) -> Bool) {
+        while true {
+            var data: UnsafePointer<UInt8>?
+            let n = nghttp2_session_mem_send(session, &data)
+            guard n > 0, let data else { return }
+            if !write(UnsafeRawBufferPointer(start: data, count: n)) { return }
+        }
+    }
+
+    /// False once the session has nothing more to read or write: the connection can close.
+    var isActive: Bool {
+        nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0
+    }
+
+    var hasOutput: Bool { nghttp2_session_want_write(session) != 0 }
+
+    // MARK: submitting
+
+    /// Submits response headers; with `hasBody` the stream's outbound data follows through the
+    /// data provider, otherwise the HEADERS frame ends the stream.
+    func submitResponse(_ stream: HTTP2ServerStream, fields: [HeaderField], hasBody: Bool) -> Bool {
+        Self.withNameValues(fields) { nva, count in
+            if hasBody {
+                var provider = nghttp2_data_provider(
+                    source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
+                    read_callback: readStreamData)
+                return nghttp2_submit_response(session, stream.id, nva, count, &provider) == 0
+            }
+            return nghttp2_submit_response(session, stream.id, nva, count, nil) == 0
+        }
+    }
+
+    func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Bool {
+        Self.withNameValues(fields) { nva, count in
+            nghttp2_submit_trailer(session, streamID, nva, count) == 0
+        }
+    }
+
+    func resumeData(streamID: Int32) {
+        nghttp2_session_resume_data(session, streamID)
+    }
+
+    enum ResetCode: UInt32 {
+        case noError = 0x0, protocolError = 0x1, internalError = 0x2, refusedStream = 0x7, cancel = 0x8
+        case enhanceYourCalm = 0xb
+    }
+
+    func submitReset(streamID: Int32, _ code: ResetCode) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, code.rawValue)
+    }
+
+    func consumeStream(streamID: Int32, _ count: Int) {
+        nghttp2_session_consume_stream(session, streamID, count)
+    }
+
+    func isRemoteClosed(streamID: Int32) -> Bool {
+        nghttp2_session_get_stream_remote_close(session, streamID) == 1
+    }
+
+    /// The first GOAWAY of a graceful shutdown: "no new streams soon", last stream id 2^31-1.
+    func submitShutdownNotice() {
+        nghttp2_submit_shutdown_notice(session)
+    }
+
+    /// The final GOAWAY, naming the last stream this server will process.
+    func submitGoAway(_ code: ResetCode, debug: String = "") {
+        let last = nghttp2_session_get_last_proc_stream_id(session)
+        var bytes = Array(debug.utf8)
+        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, code.rawValue, &bytes, bytes.count)
+    }
+
+    func submitPing() {
+        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+    }
+
+    // MARK: stream user data
+
+    fileprivate func stream(_ id: Int32) -> HTTP2ServerStream? {
+        guard let pointer = nghttp2_session_get_stream_user_data(session, id) else { return nil }
+        return Unmanaged<HTTP2ServerStream>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    fileprivate func attach(_ stream: HTTP2ServerStream) {
+        nghttp2_session_set_stream_user_data(session, stream.id, Unmanaged.passRetained(stream).toOpaque())
+    }
+
+    fileprivate func detach(_ id: Int32) -> HTTP2ServerStream? {
+        guard let pointer = nghttp2_session_get_stream_user_data(session, id) else { return nil }
+        nghttp2_session_set_stream_user_data(session, id, nil)
+        return Unmanaged<HTTP2ServerStream>.fromOpaque(pointer).takeRetainedValue()
+    }
+
+    /// Streams still attached when the connection goes away, so that their calls can be
+    /// cancelled; nghttp2_session_del does not report them closed.
+    func detachAll(_ ids: [Int32]) -> [HTTP2ServerStream] {
+        ids.compactMap { detach($0) }
+    }
+
+    // MARK: header arrays
+
+    /// nghttp2 copies names and values during the call, so the bytes live only inside it.
+    private static func withNameValues<R>(_ fields: [HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
+        var storage: [UInt8] = []
+        var ranges: [(Int, Int, Int, Int)] = []
+        ranges.reserveCapacity(fields.count)
+        for field in fields {
+            let nameStart = storage.count
+            storage.append(contentsOf: field.name.utf8)
+            let valueStart = storage.count
+            storage.append(contentsOf: field.value.utf8)
+            ranges.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
+        }
+        if storage.isEmpty { storage.append(0) }
+        return storage.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            let nvs = ranges.map { r in
+                nghttp2_nv(name: base + r.0, value: base + r.2, namelen: r.1, valuelen: r.3,
+                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            }
+            return nvs.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+        }
+    }
+
+    // MARK: callbacks
+
+    // Created once, never mutated after: nghttp2 only reads it when sessions are made.
+    nonisolated(unsafe) private static let callbacks: OpaquePointer = {
+        var callbacks: OpaquePointer?
+        nghttp2_session_callbacks_new(&callbacks)
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameRecv)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunkRecv)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSend)
+        return callbacks!
+    }()
+
+    fileprivate static func from(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2ServerSession {
+        Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
+    }
+}
+
+private func isRequestHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Bool {
+    frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) && frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
+}
+
+private func onBeginHeaders(_ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    guard let frame, isRequestHeaders(frame) else { return 0 }
+    let owner = NGHTTP2ServerSession.from(userData)
+    owner.attach(owner.delegate.streamDidBegin(frame.pointee.hd.stream_id))
+    return 0
+}
+
+private func onHeader(
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?,
+    _ name: UnsafePointer<UInt8>?, _ nameLength: Int, _ value: UnsafePointer<UInt8>?, _ valueLength: Int,
+    _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
+          let stream = NGHTTP2ServerSession.from(userData).stream(frame.pointee.hd.stream_id) else { return 0 }
+    stream.addHeader(name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                     value: UnsafeRawBufferPointer(start: value, count: valueLength))
+    return 0
+}
+
+private func onFrameRecv(_ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    guard let frame else { return 0 }
+    let owner = NGHTTP2ServerSession.from(userData)
+    let endStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+    switch UInt32(frame.pointee.hd.type) {
+    case NGHTTP2_HEADERS.rawValue:
+        guard let stream = owner.stream(frame.pointee.hd.stream_id) else { return 0 }
+        if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+            owner.delegate.stream(stream, didReceiveHeaders: endStream)
+        } else if endStream {
+            owner.delegate.streamDidReceiveEnd(stream)
+        }
+    case NGHTTP2_DATA.rawValue:
+        if endStream, let stream = owner.stream(frame.pointee.hd.stream_id) {
+            owner.delegate.streamDidReceiveEnd(stream)
+        }
+    case NGHTTP2_PING.rawValue:
+        if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+            owner.delegate.sessionDidReceivePing()
+        }
+    default:
+        break
+    }
+    return 0
+}
+
+private func onDataChunkRecv(
+    _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?, _ length: Int,
+    _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    // The connection window reopens at once; only stream windows wait for the handler.
+    nghttp2_session_consume_connection(session, length)
+    let owner = NGHTTP2ServerSession.from(userData)
+    guard let stream = owner.stream(streamID) else {
+        nghttp2_session_consume_stream(session, streamID, length)
+        return 0
+    }
+    owner.delegate.stream(stream, didReceiveData: UnsafeRawBufferPointer(start: data, count: length))
+    return 0
+}
+
+private func onStreamClose(_ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    let owner = NGHTTP2ServerSession.from(userData)
+    if let stream = owner.detach(streamID) {
+        owner.delegate.stream(stream, didCloseWith: errorCode)
+    }
+    return 0
+}
+
+private func onFrameSend(_ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    guard let frame else { return 0 }
+    let type = UInt32(frame.pointee.hd.type)
+    if (type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue),
+       frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
+        NGHTTP2ServerSession.from(userData).delegate.sessionDidSendEndStream(frame.pointee.hd.stream_id)
+    }
+    return 0
+}
+
+private func readStreamData(
+    _ session: OpaquePointer?, _ streamID: Int32, _ buffer: UnsafeMutablePointer<UInt8>?, _ length: Int,
+    _ dataFlags: UnsafeMutablePointer<UInt32>?, _ source: UnsafeMutablePointer<nghttp2_data_source>?,
+    _ userData: UnsafeMutableRawPointer?
+) -> Int {
+    let stream = Unmanaged<HTTP2ServerStream>.fromOpaque(source!.pointee.ptr).takeUnretainedValue()
+    switch stream.readOutbound(into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
+    case .bytes(let n):
+        return n
+    case .deferred:
+        return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    case .endWithTrailers(let n, let trailers):
+        dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+        let owner = NGHTTP2ServerSession.from(userData)
+        guard owner.submitTrailers(streamID: streamID, fields: trailers) else {
+            return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+        return n
+    }
+}

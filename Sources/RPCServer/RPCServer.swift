@@ -1,0 +1,175 @@
+/// The gRPC server core: routes request streams to handlers and speaks the gRPC protocol on
+/// them (PROTOCOL-HTTP2.md), over whatever transport calls ``open(head:stream:)``.
+public final class RPCServer: Sendable {
+    public struct Configuration: Sendable {
+        /// Larger request messages end the call with RESOURCE_EXHAUSTED.
+        public var maxReceiveMessageSize = 4 * 1024 * 1024
+        /// Algorithms accepted in `grpc-encoding`, and offered in `grpc-accept-encoding`.
+        public var compressions: [any MessageCompression] = [GzipCompression()]
+        /// Compress responses with this algorithm when the client accepts it.
+        public var responseCompression: String?
+        /// Run around every call, the first one outermost.
+        public var interceptors: [any ServerInterceptor] = []
+        /// Request bytes a streaming handler may leave unread before the client is held back.
+        public var inboundBufferLimit = 1 << 20
+
+        public init() {}
+    }
+
+    public let router: RPCRouter
+    public let configuration: Configuration
+    let acceptEncoding: String
+
+    public init(router: RPCRouter, configuration: Configuration = Configuration()) {
+        self.router = router
+        self.configuration = configuration
+        self.acceptEncoding = (["identity"] + configuration.compressions.map(\.name)).joined(separator: ",")
+    }
+
+    /// Starts serving a new request stream. The transport feeds the returned object with what
+    /// the stream receives; everything the call sends goes out through `stream`.
+    public func open(head: RequestHead, stream: any RPCTransportStream) -> any RPCInboundStream {
+        switch CallSetup.make(head: head, server: self) {
+        case .rejected(let trailersOnly):
+            stream.finish(head: nil, trailers: trailersOnly)
+            return DiscardingInbound()
+        case .accepted(let setup):
+            let call = ServerCall(setup: setup, server: self, transport: stream)
+            call.start()
+            return call
+        }
+    }
+
+    func compression(named name: String) -> (any MessageCompression)? {
+        configuration.compressions.first { $0.name == name }
+    }
+}
+
+/// Everything a call needs that the request headers determine.
+struct CallSetup {
+    let handler: MethodHandler
+    let context: ServerContext
+    let timeout: Duration?
+    let requestCompression: (any MessageCompression)?
+    let responseCompression: (any MessageCompression)?
+
+    enum Outcome {
+        case accepted(CallSetup)
+        case rejected(trailersOnly: [HeaderField])
+    }
+
+    static func make(head: RequestHead, server: RPCServer) -> Outcome {
+        guard head.method == "POST" else {
+            return .rejected(trailersOnly: httpError(405, .unimplemented, "gRPC requires POST, not \(head.method)"))
+        }
+        var contentType: String?
+        var timeoutValue: String?
+        var encoding: String?
+        var acceptEncoding: String?
+        var metadata = Metadata()
+        for field in head.fields {
+            switch field.name {
+            case "content-type": contentType = field.value
+            case "grpc-timeout": timeoutValue = field.value
+            case "grpc-encoding": encoding = field.value
+            case "grpc-accept-encoding": acceptEncoding = field.value
+            default:
+                guard Metadata.isCustomMetadataKey(field.name) else { continue }
+                guard metadata.addWireValue(key: field.name, value: field.value) else {
+                    return .rejected(trailersOnly: grpcError(server, .internal,
+                        "metadata \(field.name) is not valid base64"))
+                }
+            }
+        }
+        guard let contentType, isGRPCContentType(contentType) else {
+            return .rejected(trailersOnly: httpError(415, .internal,
+                "invalid gRPC request content-type \(contentType.map { "'\($0)'" } ?? "(none)")"))
+        }
+        var timeout: Duration?
+        if let timeoutValue {
+            guard let parsed = GRPCTimeout.parse(timeoutValue) else {
+                return .rejected(trailersOnly: grpcError(server, .internal, "invalid grpc-timeout '\(timeoutValue)'"))
+            }
+            timeout = parsed
+        }
+        var requestCompression: (any MessageCompression)?
+        if let encoding, encoding != "identity" {
+            guard let found = server.compression(named: encoding) else {
+                return .rejected(trailersOnly: grpcError(server, .unimplemented,
+                    "message compression '\(encoding)' is not supported; supported: \(server.acceptEncoding)"))
+            }
+            requestCompression = found
+        }
+        guard let handler = server.router.handler(for: head.path) else {
+            return .rejected(trailersOnly: grpcError(server, .unimplemented, unimplementedMessage(head.path, server.router)))
+        }
+        var responseCompression: (any MessageCompression)?
+        if let preferred = server.configuration.responseCompression,
+           let acceptEncoding,
+           acceptEncoding.split(separator: ",").contains(where: { $0.trimmingSpaces == preferred }) {
+            responseCompression = server.compression(named: preferred)
+        }
+        let context = ServerContext(
+            path: head.path, requestMetadata: metadata,
+            deadline: timeout.map { ContinuousClock.now.advanced(by: $0) }, peer: head.peer)
+        return .accepted(CallSetup(handler: handler, context: context, timeout: timeout,
+                                   requestCompression: requestCompression, responseCompression: responseCompression))
+    }
+
+    private static func isGRPCContentType(_ value: String) -> Bool {
+        guard value.hasPrefix("application/grpc") else { return false }
+        let rest = value.utf8.dropFirst("application/grpc".utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
+    }
+
+    private static func unimplementedMessage(_ path: String, _ router: RPCRouter) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0].isEmpty, router.serviceNames.contains(String(parts[1])) {
+            return "method \(parts[2]) is not implemented by service \(parts[1])"
+        }
+        if parts.count == 3, parts[0].isEmpty {
+            return "service \(parts[1]) is not implemented"
+        }
+        return "no method at path \(path)"
+    }
+
+    static func grpcError(_ server: RPCServer, _ code: RPCStatusCode, _ message: String) -> [HeaderField] {
+        [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
+         HeaderField("grpc-accept-encoding", server.acceptEncoding)]
+            + ResponseFields.status(RPCStatus(code: code, message: message))
+    }
+
+    static func httpError(_ httpStatus: Int, _ code: RPCStatusCode, _ message: String) -> [HeaderField] {
+        [HeaderField(":status", String(httpStatus)), HeaderField("content-type", "application/grpc")]
+            + ResponseFields.status(RPCStatus(code: code, message: message))
+    }
+}
+
+enum ResponseFields {
+    static func status(_ status: RPCStatus) -> [HeaderField] {
+        var fields = [HeaderField("grpc-status", String(status.code.rawValue))]
+        if !status.message.isEmpty {
+            fields.append(HeaderField("grpc-message", PercentEncoding.encode(status.message)))
+        }
+        if let details = status.details {
+            fields.append(HeaderField("grpc-status-details-bin", Base64.encode(details, padded: false)))
+        }
+        return fields
+    }
+}
+
+/// The inbound side of a stream that was answered at once: whatever else arrives is dropped.
+final class DiscardingInbound: RPCInboundStream {
+    func receive(_ bytes: UnsafeRawBufferPointer) {}
+    func receiveEnd() {}
+    func receiveReset() {}
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var s = self
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

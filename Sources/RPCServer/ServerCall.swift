@@ -1,0 +1,245 @@
+import Synchronization
+
+/// One call from its request headers to its trailers.
+///
+/// The inbound methods run on the transport's connection; the handler runs in its own task,
+/// which starts on the connection's executor and may move elsewhere when it suspends. The
+/// deframer and the unary request are touched by the connection only; everything both
+/// sides touch lives in `shared`.
+final class ServerCall: RPCInboundStream, @unchecked Sendable {
+    private struct Shared {
+        var headSent = false
+        var finished = false
+        var task: Task<Void, Never>?
+        var timer: (any RPCScheduledTimer)?
+    }
+
+    private let setup: CallSetup
+    private let server: RPCServer
+    private let transport: any RPCTransportStream
+    private let shared = Mutex(Shared())
+
+    // Connection-confined.
+    private var deframer: MessageDeframer
+    private var unaryRequest: [UInt8]?
+    private var extraRequestMessages = false
+    private var inboundClosed = false
+    private let queue: InboundMessageQueue?
+
+    init(setup: CallSetup, server: RPCServer, transport: any RPCTransportStream) {
+        self.setup = setup
+        self.server = server
+        self.transport = transport
+        self.deframer = MessageDeframer(maxMessageSize: server.configuration.maxReceiveMessageSize)
+        if setup.handler.kind.streamsRequests {
+            queue = InboundMessageQueue(highWater: server.configuration.inboundBufferLimit) { [transport] count in
+                transport.consumed(inboundBytes: count)
+            }
+        } else {
+            queue = nil
+        }
+    }
+
+    func start() {
+        if let timeout = setup.timeout {
+            let timer = transport.schedule(after: timeout) { [weak self] in
+                self?.fail(RPCStatus(code: .deadlineExceeded, message: "deadline exceeded after \(timeout)"))
+            }
+            shared.withLock { $0.timer = timer }
+        }
+        if let queue { launch(.stream(queue)) }
+    }
+
+    // MARK: inbound, on the connection
+
+    func receive(_ bytes: UnsafeRawBufferPointer) {
+        guard !inboundClosed else { return }
+        var decodeFailure: RPCError?
+        do throws(MessageDeframer.Failure) {
+            try deframer.append(bytes) { message in
+                guard decodeFailure == nil else { return }
+                do {
+                    let payload = try decompress(message)
+                    if let queue {
+                        queue.push(payload, wireSize: message.wireSize)
+                    } else if unaryRequest == nil {
+                        unaryRequest = payload
+                    } else {
+                        extraRequestMessages = true
+                    }
+                } catch let error as RPCError {
+                    decodeFailure = error
+                } catch {
+                    decodeFailure = RPCError(.internal, "\(error)")
+                }
+            }
+        } catch {
+            switch error {
+            case .messageTooLarge(let declared, let limit):
+                return failInbound(RPCStatus(code: .resourceExhausted,
+                    message: "received message larger than max (\(declared) vs. \(limit))"))
+            case .invalidCompressionFlag(let flag):
+                return failInbound(RPCStatus(code: .internal, message: "invalid message compression flag \(flag)"))
+            }
+        }
+        if let decodeFailure { return failInbound(decodeFailure.status) }
+        if let queue {
+            queue.noteReceived(bytes.count)
+        } else {
+            transport.consumed(inboundBytes: bytes.count)
+        }
+    }
+
+    func receiveEnd() {
+        guard !inboundClosed else { return }
+        inboundClosed = true
+        if deframer.hasPartialMessage {
+            return fail(RPCStatus(code: .internal, message: "the request ended inside a length-prefixed message"))
+        }
+        if let queue {
+            queue.finish()
+            return
+        }
+        if extraRequestMessages {
+            return fail(RPCStatus(code: .internal, message: "more than one request message for a single-request method"))
+        }
+        guard let request = unaryRequest else {
+            return fail(RPCStatus(code: .internal, message: "the request ended without a message"))
+        }
+        unaryRequest = nil
+        launch(.single(request))
+    }
+
+    func receiveReset() {
+        inboundClosed = true
+        let (task, timer) = shared.withLock { state in
+            state.finished = true
+            defer { state.task = nil; state.timer = nil }
+            return (state.task, state.timer)
+        }
+        timer?.cancel()
+        task?.cancel()
+        queue?.finish(RPCError(.cancelled, "the client cancelled the call"))
+    }
+
+    private func failInbound(_ status: RPCStatus) {
+        inboundClosed = true
+        fail(status)
+    }
+
+    private func decompress(_ message: FramedMessage) throws(RPCError) -> [UInt8] {
+        guard message.compressed else { return message.bytes }
+        guard let compression = setup.requestCompression else {
+            throw RPCError(.internal, "compressed message received without grpc-encoding")
+        }
+        do {
+            return try compression.decompress(message.bytes, limit: server.configuration.maxReceiveMessageSize)
+        } catch is DecompressionLimitExceeded {
+            throw RPCError(.resourceExhausted,
+                "decompressed message larger than max (\(server.configuration.maxReceiveMessageSize))")
+        } catch {
+            throw RPCError(.internal, "could not decompress the message: \(error)")
+        }
+    }
+
+    // MARK: the handler
+
+    private func launch(_ source: RequestSource) {
+        let task = Task.immediate(executorPreference: transport.taskExecutor) {
+            await self.run(source)
+        }
+        let cancelNow = shared.withLock { state in
+            if state.finished { return true }
+            state.task = task
+            return false
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    private func run(_ source: RequestSource) async {
+        let context = setup.context
+        do {
+            try await server.configuration.interceptors.run(context: context) {
+                try await setup.handler.run(source, CallWriter(call: self), context)
+            }
+            finish(.ok, trailing: context.trailingMetadata)
+        } catch let error as RPCError {
+            var trailing = context.trailingMetadata
+            for element in error.trailingMetadata { trailing.append(element) }
+            finish(error.status, trailing: trailing)
+        } catch is CancellationError {
+            finish(RPCStatus(code: .cancelled, message: "the call was cancelled"), trailing: Metadata())
+        } catch {
+            finish(RPCStatus(code: .unknown, message: "the handler failed: \(type(of: error))"), trailing: Metadata())
+        }
+    }
+
+    // MARK: outbound, from the handler's task or the connection
+
+    func write(_ payload: [UInt8]) async throws {
+        var payload = payload
+        var compressed = false
+        if let compression = setup.responseCompression {
+            payload = try compression.compress(payload)
+            compressed = true
+        }
+        let framed = MessageFramer.frame(payload, compressed: compressed)
+        let outcome = shared.withLock { state -> (ok: Bool, needsHead: Bool) in
+            guard !state.finished else { return (false, false) }
+            defer { state.headSent = true }
+            return (true, !state.headSent)
+        }
+        guard outcome.ok else { throw RPCError(.cancelled, "the call has already ended") }
+        await transport.send(head: outcome.needsHead ? responseHead() : nil, message: framed)
+    }
+
+    private func responseHead() -> [HeaderField] {
+        var head = [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
+                    HeaderField("grpc-accept-encoding", server.acceptEncoding)]
+        if let compression = setup.responseCompression {
+            head.append(HeaderField("grpc-encoding", compression.name))
+        }
+        head += setup.context.initialMetadata.wireFields
+        return head
+    }
+
+    /// Ends the call with `status` unless it has ended already, and stops the handler.
+    private func fail(_ status: RPCStatus) {
+        finish(status, trailing: Metadata())
+    }
+
+    private func finish(_ status: RPCStatus, trailing: Metadata) {
+        let ended = shared.withLock { state -> (headSent: Bool, task: Task<Void, Never>?, timer: (any RPCScheduledTimer)?)? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            defer { state.task = nil; state.timer = nil }
+            return (state.headSent, state.task, state.timer)
+        }
+        guard let ended else { return }
+        ended.timer?.cancel()
+        ended.task?.cancel()
+        queue?.finish(RPCError(status.code == .ok ? .cancelled : status.code, status.message))
+        let trailers = ResponseFields.status(status) + trailing.wireFields
+        if ended.headSent {
+            transport.finish(head: nil, trailers: trailers)
+        } else {
+            // Trailers-Only: one HEADERS frame carries the status, with the initial metadata.
+            transport.finish(head: nil, trailers: responseHeadWithoutEncoding() + trailers)
+        }
+    }
+
+    private func responseHeadWithoutEncoding() -> [HeaderField] {
+        [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
+         HeaderField("grpc-accept-encoding", server.acceptEncoding)]
+            + setup.context.initialMetadata.wireFields
+    }
+}
+
+extension Metadata {
+    mutating func append(_ element: Element) {
+        switch element.value {
+        case .string(let s): add(element.key, s)
+        case .binary(let b): add(element.key, binary: b)
+        }
+    }
+}
