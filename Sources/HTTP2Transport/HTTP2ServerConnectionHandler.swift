@@ -72,7 +72,11 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
                 try session.receive(bytes)
             }
         } catch {
-            // nghttp2 has queued a GOAWAY where the protocol asks for one; send it and close.
+            // A bad preface is a connection error of type PROTOCOL_ERROR (RFC 9113 §3.4);
+            // for the other fatal errors nghttp2 has already queued its GOAWAY.
+            if case .badClientMagic = error {
+                session.submitGoAway(.protocolError, debug: "invalid HTTP/2 connection preface")
+            }
             reading = false
             flush()
             close()
@@ -136,10 +140,13 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
         if !session.isActive { close() }
     }
 
+    /// Closes once everything written so far (a GOAWAY, the last trailers) has left.
     private func close() {
         guard !closing, let context else { return }
         closing = true
-        context.close(promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
+        written.futureResult.whenComplete { _ in context.close(promise: nil) }
     }
 
     private func tearDown() {
