@@ -1,11 +1,16 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 public import RPCServer
 import Synchronization
+public import ServiceLifecycle
 
 /// A gRPC server on HTTP/2: SwiftNIO sockets and event loops, one nghttp2 session per
 /// connection, calls served by an ``RPCServer``.
-public final class HTTP2Server: Sendable {
+///
+/// As a `Service` in a `ServiceGroup`, it runs until graceful shutdown is triggered (SIGTERM),
+/// then drains: see ``shutdownGracefully()``.
+public final class HTTP2Server: Service, Sendable {
     public let configuration: HTTP2ServerConfiguration
     private let rpcServer: RPCServer
     private let group: MultiThreadedEventLoopGroup
@@ -26,6 +31,7 @@ public final class HTTP2Server: Sendable {
         let executors = Dictionary(uniqueKeysWithValues: group.makeIterator().map {
             (ObjectIdentifier($0), EventLoopTaskExecutor(loop: $0))
         })
+        let tls = try configuration.tls.map(Self.makeTLSContext)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -38,6 +44,9 @@ public final class HTTP2Server: Sendable {
                         configuration: configuration, rpcServer: rpcServer, eventLoop: loop,
                         taskExecutor: executors[ObjectIdentifier(loop)] ?? EventLoopTaskExecutor(loop: loop),
                         registry: registry)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
@@ -45,9 +54,30 @@ public final class HTTP2Server: Sendable {
         channel.withLock { $0 = bound }
     }
 
+    /// TLS 1.2+ with ALPN offering only h2, as gRPC requires.
+    private static func makeTLSContext(_ files: TLSFiles) throws -> NIOSSLContext {
+        let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: files.privateKeyPath, format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        tls.applicationProtocols = ["h2"]
+        tls.minimumTLSVersion = .tlsv12
+        return try NIOSSLContext(configuration: tls)
+    }
+
     /// The port the server listens on, once started.
     public var localPort: Int? {
         channel.withLock { $0?.localAddress?.port }
+    }
+
+    /// Serves until graceful shutdown is triggered, then drains and returns.
+    public func run() async throws {
+        if localPort == nil { try await start() }
+        try await withGracefulShutdownHandler {
+            try await waitUntilClosed()
+        } onGracefulShutdown: {
+            self.stopAccepting()
+        }
+        try await drain()
     }
 
     /// Waits until the listening socket is closed.
@@ -59,11 +89,23 @@ public final class HTTP2Server: Sendable {
     /// Stops accepting connections, tells every client with the two-step GOAWAY, lets in-flight
     /// calls run for the grace period, then closes what is left and returns.
     public func shutdownGracefully() async throws {
-        if let listening = channel.withLock({ $0 }) {
-            try? await listening.close()
+        stopAccepting()
+        try await drain()
+    }
+
+    private func stopAccepting() {
+        channel.withLock { $0 }?.close(promise: nil)
+    }
+
+    private func drain() async throws {
+        try? await channel.withLock({ $0 })?.closeFuture.get()
+        registry.startDraining()
+        // Connections accepted before the listener closed may not have registered yet: one
+        // turn of every loop runs their setup, and from now on they drain as they register.
+        for loop in group.makeIterator() {
+            try? await loop.submit {}.get()
         }
-        let connections = registry.all()
-        for connection in connections {
+        for connection in registry.all() {
             connection.eventLoop.execute { connection.beginGracefulShutdown() }
         }
         await registry.waitUntilEmpty()
@@ -76,11 +118,21 @@ final class ConnectionRegistry: Sendable {
     private struct State {
         var connections: [ObjectIdentifier: HTTP2ServerConnectionHandler] = [:]
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
+        var draining = false
     }
     private let state = Mutex(State())
 
-    func add(_ connection: HTTP2ServerConnectionHandler) {
-        state.withLock { $0.connections[ObjectIdentifier(connection)] = connection }
+    /// Registers a new connection; returns true when the server is already draining, in
+    /// which case the connection should begin its graceful shutdown at once.
+    func add(_ connection: HTTP2ServerConnectionHandler) -> Bool {
+        state.withLock { state in
+            state.connections[ObjectIdentifier(connection)] = connection
+            return state.draining
+        }
+    }
+
+    func startDraining() {
+        state.withLock { $0.draining = true }
     }
 
     func remove(_ connection: HTTP2ServerConnectionHandler) {
@@ -96,8 +148,6 @@ final class ConnectionRegistry: Sendable {
     func all() -> [HTTP2ServerConnectionHandler] {
         state.withLock { Array($0.connections.values) }
     }
-
-    var count: Int { state.withLock { $0.connections.count } }
 
     func waitUntilEmpty() async {
         await withCheckedContinuation { continuation in

@@ -44,8 +44,9 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
         self.context = context
         self.outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
         peer = context.channel.remoteAddress.map { "\($0)" } ?? ""
-        registry.add(self)
+        let draining = registry.add(self)
         if context.channel.isActive { flush() }
+        if draining { beginGracefulShutdown() }
     }
 
     func channelActive(context: ChannelHandlerContext) {

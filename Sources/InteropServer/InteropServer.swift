@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import Logging
 import HTTP2Transport
 import RPCServer
 import StandardServices
@@ -43,9 +43,8 @@ struct InteropServer: AsyncParsableCommand {
         }
         let server = HTTP2Server(configuration: configuration, rpcServer: RPCServer(router: router, configuration: rpc))
         try await server.start()
-        // Written unbuffered: scripts wait for this line to learn the port.
-        let ready = "interop-server listening on \(host):\(server.localPort ?? port)\n"
-        _ = ready.withCString { write(1, $0, strlen($0)) }
-        try await server.waitUntilClosed()
+        try await server.runUntilTerminated(
+            announcing: "interop-server listening on \(host):\(server.localPort ?? port)",
+            logger: Logger(label: "interop-server"))
     }
 }

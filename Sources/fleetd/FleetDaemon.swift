@@ -1,9 +1,9 @@
 import ArgumentParser
-import Glibc
 import HTTP2Transport
 import RPCServer
 import StandardServices
-import UnixSignals
+import Logging
+import ServiceLifecycle
 
 /// fleetd, the ML fleet control plane. For now it serves the standard gRPC services (health
 /// and reflection); the Fleet API and the embedded simulated fleet come next.
@@ -28,11 +28,20 @@ struct FleetDaemon: AsyncParsableCommand {
         configuration.port = port
         let server = HTTP2Server(configuration: configuration, rpcServer: RPCServer(router: router))
         try await server.start()
-        let ready = "fleetd listening on \(host):\(server.localPort ?? port)\n"
-        _ = ready.withCString { write(1, $0, strlen($0)) }
+        try await server.runUntilTerminated(
+            announcing: "fleetd listening on \(host):\(server.localPort ?? port)",
+            with: [HealthShutdown(health: health)],
+            logger: Logger(label: "fleetd"))
+    }
+}
 
-        for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+/// Turns health to NOT_SERVING as soon as shutdown begins, so that load balancers stop
+/// sending new calls while the in-flight ones finish.
+struct HealthShutdown: Service {
+    let health: HealthService
+
+    func run() async throws {
+        try? await gracefulShutdown()
         health.enterShutdown()
-        try await server.shutdownGracefully()
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import Logging
 import HTTP2Transport
 import RPCServer
 
@@ -30,9 +30,8 @@ struct RPCEchoServer: AsyncParsableCommand {
         if let threads { configuration.threads = threads }
         let server = HTTP2Server(configuration: configuration, rpcServer: RPCServer(router: router))
         try await server.start()
-        // Written unbuffered: scripts wait for this line to learn the port.
-        let ready = "rpc-echo-server listening on \(host):\(server.localPort ?? port)\n"
-        _ = ready.withCString { write(1, $0, strlen($0)) }
-        try await server.waitUntilClosed()
+        try await server.runUntilTerminated(
+            announcing: "rpc-echo-server listening on \(host):\(server.localPort ?? port)",
+            logger: Logger(label: "rpc-echo-server"))
     }
 }
