@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C libraries, each wrapped by exactly one Swift module.
@@ -32,6 +33,11 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(
             name: "CProtos",
@@ -53,6 +59,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSwift
+        ),
+
+        // The Kubernetes API client: libcurl transport, kubeconfig, typed models.
+        .target(
+            name: "KubeBackend",
+            dependencies: ["CCurl", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
 
@@ -96,6 +109,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
+        .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,9 +18,11 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     private var context: ChannelHandlerContext?
     private let registry: ConnectionRegistry
 
-    private var openStreams: Set<Int32> = []
+    private var openStreams = OpenStreamList()
     private var reading = false
     private var flushScheduled = false
+    private var flushing = false
+    private var flushRequested = false
     private var closing = false
     private var peer = ""
     private var keepalive: KeepalivePolicy
@@ -120,25 +122,38 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     }
 
     private func flush() {
+        // Writing to NIO can re-enter through channelWritabilityChanged; nghttp2 must not be,
+        // so a flush asked for meanwhile runs as another round of this one.
+        guard !flushing else {
+            flushRequested = true
+            return
+        }
+        flushing = true
+        defer { flushing = false }
+        repeat {
+            flushRequested = false
+            flushOnce()
+        } while flushRequested && !closing
+        if !closing, !session.isActive { close() }
+    }
+
+    private func flushOnce() {
         guard let context, !closing else { return }
-        var wrote = false
         session.send { bytes in
             outbound.writeBytes(bytes)
-            if outbound.readableBytes >= 64 * 1024 {
-                context.write(wrapOutboundOut(outbound), promise: nil)
-                outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
-                wrote = true
-                return context.channel.isWritable
-            }
-            return true
+            guard outbound.readableBytes >= 64 * 1024 else { return true }
+            writeOutbound(context)
+            return context.channel.isWritable
         }
-        if outbound.readableBytes > 0 {
-            context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound = context.channel.allocator.buffer(capacity: 16 * 1024)
-            wrote = true
-        }
-        if wrote { context.flush() }
-        if !session.isActive { close() }
+        if outbound.readableBytes > 0 { writeOutbound(context) }
+    }
+
+    /// Writes and flushes the gathered bytes. NIO usually writes them to the socket at once and
+    /// lets go of the buffer, so `clear()` finds it unshared and a steady connection reuses one
+    /// output buffer instead of allocating one per flush.
+    private func writeOutbound(_ context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+        outbound.clear()
     }
 
     /// Closes once everything written so far (a GOAWAY, the last trailers) has left.
@@ -153,11 +168,10 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     private func tearDown() {
         guard session != nil else { return }
         closing = true
-        for stream in session.detachAll(Array(openStreams)) {
+        for stream in session.detachAll(openStreams.removeAll().map(\.id)) {
             stream.didClose()
             stream.inbound?.receiveReset()
         }
-        openStreams = []
         registry.remove(self)
     }
 
@@ -187,8 +201,9 @@ enum GracefulShutdownState {
 
 extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
     func streamDidBegin(_ streamID: Int32) -> HTTP2ServerStream {
-        openStreams.insert(streamID)
-        return HTTP2ServerStream(id: streamID, connection: self)
+        let stream = HTTP2ServerStream(id: streamID, connection: self)
+        openStreams.insert(stream)
+        return stream
     }
 
     func stream(_ stream: HTTP2ServerStream, didReceiveHeaders endStream: Bool) {
@@ -220,7 +235,7 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
     }
 
     func stream(_ stream: HTTP2ServerStream, didCloseWith errorCode: UInt32) {
-        openStreams.remove(stream.id)
+        openStreams.remove(stream)
         stream.didClose()
         // A call still running when its stream closes was cancelled; a finished one ignores this.
         stream.inbound?.receiveReset()
@@ -234,10 +249,10 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
         }
     }
 
-    func sessionDidSendEndStream(_ streamID: Int32) {
+    func sessionDidSendHeadersOrData(streamID: Int32, endStream: Bool) {
         keepalive.dataSent()
         // The response is complete while the client is still sending: tell it to stop.
-        if !session.isRemoteClosed(streamID: streamID) {
+        if endStream && !session.isRemoteClosed(streamID: streamID) {
             session.submitReset(streamID: streamID, .noError)
         }
     }

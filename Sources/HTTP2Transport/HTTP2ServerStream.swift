@@ -15,6 +15,9 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
 
     let id: Int32
     let connection: HTTP2ServerConnectionHandler
+    // Links of the connection's list of open streams.
+    fileprivate var nextOpen: HTTP2ServerStream?
+    fileprivate unowned(unsafe) var previousOpen: HTTP2ServerStream?
     private var loop: any EventLoop { connection.eventLoop }
 
     // Request, while its headers arrive.
@@ -52,8 +55,8 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
             fields = []
             return
         }
-        let name = String(decoding: name, as: UTF8.self)
-        let value = String(decoding: value, as: UTF8.self)
+        let name = InternedHeaderStrings.names.string(for: name)
+        let value = InternedHeaderStrings.values.string(for: value)
         switch name {
         case ":method": method = value
         case ":path": path = value
@@ -211,4 +214,69 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
 struct ScheduledTimer: RPCScheduledTimer {
     let task: Scheduled<Void>
     func cancel() { task.cancel() }
+}
+
+/// The open streams of one connection, as an intrusive doubly linked list: insertion and
+/// removal per stream without hashing, and the whole list at hand when the connection dies.
+struct OpenStreamList {
+    private var first: HTTP2ServerStream?
+    private(set) var count = 0
+
+    mutating func insert(_ stream: HTTP2ServerStream) {
+        stream.nextOpen = first
+        first?.previousOpen = stream
+        first = stream
+        count += 1
+    }
+
+    mutating func remove(_ stream: HTTP2ServerStream) {
+        guard stream.previousOpen != nil || first === stream else { return }
+        if let previous = stream.previousOpen {
+            previous.nextOpen = stream.nextOpen
+        } else {
+            first = stream.nextOpen
+        }
+        stream.nextOpen?.previousOpen = stream.previousOpen
+        stream.nextOpen = nil
+        stream.previousOpen = nil
+        count -= 1
+    }
+
+    /// Empties the list and returns what it held.
+    mutating func removeAll() -> [HTTP2ServerStream] {
+        var streams: [HTTP2ServerStream] = []
+        while let stream = first {
+            remove(stream)
+            streams.append(stream)
+        }
+        return streams
+    }
+}
+
+/// The header names and values nearly every gRPC request carries, kept as ready-made strings so
+/// that most headers cost no allocation (Swift strings longer than 15 bytes live on the heap).
+enum InternedHeaderStrings {
+    static let names = InternTable([
+        ":method", ":path", ":scheme", ":authority", "content-type", "te", "user-agent",
+        "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-message-type",
+    ])
+    static let values = InternTable([
+        "POST", "http", "https", "application/grpc", "application/grpc+proto", "trailers",
+        "identity", "gzip", "deflate", "identity,deflate,gzip", "identity,gzip", "gzip,identity",
+    ])
+
+    struct InternTable: Sendable {
+        private let entries: [(bytes: [UInt8], string: String)]
+
+        init(_ strings: [String]) {
+            entries = strings.map { (Array($0.utf8), $0) }
+        }
+
+        func string(for bytes: UnsafeRawBufferPointer) -> String {
+            for entry in entries where entry.bytes.count == bytes.count {
+                if entry.bytes.withUnsafeBytes({ $0.elementsEqual(bytes) }) { return entry.string }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
 }

@@ -9,7 +9,7 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func streamDidReceiveEnd(_ stream: HTTP2ServerStream)
     func stream(_ stream: HTTP2ServerStream, didCloseWith errorCode: UInt32)
     func sessionDidReceivePing()
-    func sessionDidSendEndStream(_ streamID: Int32)
+    func sessionDidSendHeadersOrData(streamID: Int32, endStream: Bool)
 }
 
 /// The one owner of an `nghttp2_session*` on the server side. Every C callback, stream user
@@ -54,6 +54,8 @@ final class NGHTTP2ServerSession {
 
     deinit {
         nghttp2_session_del(session)
+        headerBytes.deallocate()
+        nameValues.deallocate()
     }
 
     // MARK: input and output
@@ -98,7 +100,7 @@ final class NGHTTP2ServerSession {
     /// Submits response headers; with `hasBody` the stream's outbound data follows through the
     /// data provider, otherwise the HEADERS frame ends the stream.
     func submitResponse(_ stream: HTTP2ServerStream, fields: [HeaderField], hasBody: Bool) -> Bool {
-        Self.withNameValues(fields) { nva, count in
+        withNameValues(fields) { nva, count in
             if hasBody {
                 var provider = nghttp2_data_provider(
                     source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
@@ -110,7 +112,7 @@ final class NGHTTP2ServerSession {
     }
 
     func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Bool {
-        Self.withNameValues(fields) { nva, count in
+        withNameValues(fields) { nva, count in
             nghttp2_submit_trailer(session, streamID, nva, count) == 0
         }
     }
@@ -177,27 +179,39 @@ final class NGHTTP2ServerSession {
 
     // MARK: header arrays
 
-    /// nghttp2 copies names and values during the call, so the bytes live only inside it.
-    private static func withNameValues<R>(_ fields: [HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
-        var storage: [UInt8] = []
-        var ranges: [(Int, Int, Int, Int)] = []
-        ranges.reserveCapacity(fields.count)
-        for field in fields {
-            let nameStart = storage.count
-            storage.append(contentsOf: field.name.utf8)
-            let valueStart = storage.count
-            storage.append(contentsOf: field.value.utf8)
-            ranges.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
+    // Scratch space for the name/value arrays handed to nghttp2, reused by every submit:
+    // nghttp2 copies the bytes during the call.
+    private var headerBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024, alignment: 1)
+    private var nameValues = UnsafeMutableBufferPointer<nghttp2_nv>.allocate(capacity: 16)
+
+    private func withNameValues<R>(_ fields: [HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
+        var needed = 0
+        for field in fields { needed += field.name.utf8.count + field.value.utf8.count }
+        if needed > headerBytes.count {
+            headerBytes.deallocate()
+            headerBytes = .allocate(byteCount: max(needed, 2 * headerBytes.count), alignment: 1)
         }
-        if storage.isEmpty { storage.append(0) }
-        return storage.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let nvs = ranges.map { r in
-                nghttp2_nv(name: base + r.0, value: base + r.2, namelen: r.1, valuelen: r.3,
-                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-            }
-            return nvs.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+        if fields.count > nameValues.count {
+            nameValues.deallocate()
+            nameValues = .allocate(capacity: max(fields.count, 2 * nameValues.count))
         }
+        let base = headerBytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var offset = 0
+        for (i, field) in fields.enumerated() {
+            let name = base + offset
+            offset += copy(field.name, to: offset)
+            let value = base + offset
+            offset += copy(field.value, to: offset)
+            nameValues[i] = nghttp2_nv(name: name, value: value, namelen: value - name, valuelen: base + offset - value,
+                                       flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        }
+        return body(nameValues.baseAddress!, fields.count)
+    }
+
+    private func copy(_ string: String, to offset: Int) -> Int {
+        let bytes = string.utf8
+        UnsafeMutableRawBufferPointer(rebasing: headerBytes[offset..<offset + bytes.count]).copyBytes(from: bytes)
+        return bytes.count
     }
 
     // MARK: callbacks
@@ -295,9 +309,10 @@ private func onStreamClose(_ session: OpaquePointer?, _ streamID: Int32, _ error
 private func onFrameSend(_ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
     guard let frame else { return 0 }
     let type = UInt32(frame.pointee.hd.type)
-    if (type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue),
-       frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
-        NGHTTP2ServerSession.from(userData).delegate.sessionDidSendEndStream(frame.pointee.hd.stream_id)
+    if type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue {
+        NGHTTP2ServerSession.from(userData).delegate.sessionDidSendHeadersOrData(
+            streamID: frame.pointee.hd.stream_id,
+            endStream: frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0)
     }
     return 0
 }

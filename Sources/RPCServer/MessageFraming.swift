@@ -15,34 +15,40 @@ struct MessageDeframer {
     }
 
     let maxMessageSize: Int
-    private var prefix: [UInt8] = []
+    // The 5-byte prefix as it arrives: the flag, then the big-endian length.
+    private var prefixBytes = 0
+    private var flag: UInt8 = 0
+    private var declaredLength = 0
     private var body: [UInt8] = []
     private var bodyLength = -1  // -1 while the 5-byte prefix is incomplete
     private var compressed = false
 
     init(maxMessageSize: Int) {
         self.maxMessageSize = maxMessageSize
-        prefix.reserveCapacity(5)
     }
 
     /// True when bytes of an unfinished message are buffered: END_STREAM now means a cut-off message.
-    var hasPartialMessage: Bool { !prefix.isEmpty || bodyLength >= 0 }
+    var hasPartialMessage: Bool { prefixBytes > 0 || bodyLength >= 0 }
 
     mutating func append(_ input: UnsafeRawBufferPointer, emit: (FramedMessage) -> Void) throws(Failure) {
         var offset = 0
         while offset < input.count {
             if bodyLength < 0 {
-                let take = min(5 - prefix.count, input.count - offset)
-                prefix.append(contentsOf: input[offset..<offset + take])
-                offset += take
-                guard prefix.count == 5 else { return }
-                guard prefix[0] <= 1 else { throw .invalidCompressionFlag(prefix[0]) }
-                compressed = prefix[0] == 1
-                let length = Int(prefix[1]) << 24 | Int(prefix[2]) << 16 | Int(prefix[3]) << 8 | Int(prefix[4])
+                while prefixBytes < 5 && offset < input.count {
+                    let byte = input[offset]
+                    if prefixBytes == 0 { flag = byte } else { declaredLength = declaredLength << 8 | Int(byte) }
+                    prefixBytes += 1
+                    offset += 1
+                }
+                guard prefixBytes == 5 else { return }
+                guard flag <= 1 else { throw .invalidCompressionFlag(flag) }
+                compressed = flag == 1
+                let length = declaredLength
                 guard length <= maxMessageSize else {
                     throw .messageTooLarge(declared: length, limit: maxMessageSize)
                 }
-                prefix.removeAll(keepingCapacity: true)
+                prefixBytes = 0
+                declaredLength = 0
                 bodyLength = length
                 body = []
                 body.reserveCapacity(length)

@@ -19,11 +19,15 @@ public final class RPCServer: Sendable {
     public let router: RPCRouter
     public let configuration: Configuration
     let acceptEncoding: String
+    /// The response head of every call without custom metadata or compression, built once.
+    let standardResponseHead: [HeaderField]
 
     public init(router: RPCRouter, configuration: Configuration = Configuration()) {
         self.router = router
         self.configuration = configuration
         self.acceptEncoding = (["identity"] + configuration.compressions.map(\.name)).joined(separator: ",")
+        self.standardResponseHead = [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
+                                     HeaderField("grpc-accept-encoding", acceptEncoding)]
     }
 
     /// Starts serving a new request stream. The transport feeds the returned object with what
@@ -134,9 +138,7 @@ struct CallSetup {
     }
 
     static func grpcError(_ server: RPCServer, _ code: RPCStatusCode, _ message: String) -> [HeaderField] {
-        [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
-         HeaderField("grpc-accept-encoding", server.acceptEncoding)]
-            + ResponseFields.status(RPCStatus(code: code, message: message))
+        server.standardResponseHead + ResponseFields.status(RPCStatus(code: code, message: message))
     }
 
     static func httpError(_ httpStatus: Int, _ code: RPCStatusCode, _ message: String) -> [HeaderField] {
@@ -146,7 +148,10 @@ struct CallSetup {
 }
 
 enum ResponseFields {
+    private static let ok = [HeaderField("grpc-status", "0")]
+
     static func status(_ status: RPCStatus) -> [HeaderField] {
+        if status.code == .ok && status.message.isEmpty && status.details == nil { return ok }
         var fields = [HeaderField("grpc-status", String(status.code.rawValue))]
         if !status.message.isEmpty {
             fields.append(HeaderField("grpc-message", PercentEncoding.encode(status.message)))

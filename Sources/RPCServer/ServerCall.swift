@@ -194,12 +194,13 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
     }
 
     private func responseHead() -> [HeaderField] {
-        var head = [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
-                    HeaderField("grpc-accept-encoding", server.acceptEncoding)]
+        let metadata = setup.context.initialMetadata
+        if metadata.isEmpty && setup.responseCompression == nil { return server.standardResponseHead }
+        var head = server.standardResponseHead
         if let compression = setup.responseCompression {
             head.append(HeaderField("grpc-encoding", compression.name))
         }
-        head += setup.context.initialMetadata.wireFields
+        head += metadata.wireFields
         return head
     }
 
@@ -219,19 +220,13 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         ended.timer?.cancel()
         ended.task?.cancel()
         queue?.finish(RPCError(status.code == .ok ? .cancelled : status.code, status.message))
-        let trailers = ResponseFields.status(status) + trailing.wireFields
+        let trailers = trailing.isEmpty ? ResponseFields.status(status) : ResponseFields.status(status) + trailing.wireFields
         if ended.headSent {
             transport.finish(head: nil, trailers: trailers)
         } else {
             // Trailers-Only: one HEADERS frame carries the status, with the initial metadata.
-            transport.finish(head: nil, trailers: responseHeadWithoutEncoding() + trailers)
+            transport.finish(head: nil, trailers: server.standardResponseHead + setup.context.initialMetadata.wireFields + trailers)
         }
-    }
-
-    private func responseHeadWithoutEncoding() -> [HeaderField] {
-        [HeaderField(":status", "200"), HeaderField("content-type", "application/grpc"),
-         HeaderField("grpc-accept-encoding", server.acceptEncoding)]
-            + setup.context.initialMetadata.wireFields
     }
 }
 

@@ -8,6 +8,7 @@ import time
 import grpc
 import h2.errors
 import h2.events
+import h2.settings
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -202,3 +203,13 @@ def test_too_many_pings_get_enhance_your_calm(server):
     assert terminated.additional_data == b"too_many_pings"
     c.close()
     assert_still_serving(server)
+
+
+def test_server_advertises_its_limits(server):
+    c = RawH2(server.port)
+    c.pump(lambda e: isinstance(e, h2.events.RemoteSettingsChanged))
+    changed = next(e for e in c.events if isinstance(e, h2.events.RemoteSettingsChanged)).changed_settings
+    settings = {int(k): v.new_value for k, v in changed.items()}
+    assert settings[h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS] == 1000
+    assert settings[h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE] == 8192
+    c.close()

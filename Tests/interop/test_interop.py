@@ -216,3 +216,14 @@ def test_many_concurrent_calls_on_one_connection(channel, stubs):
     stub = stubs["test"].TestServiceStub(channel)
     futures = [stub.UnaryCall.future(m.SimpleRequest(response_size=i)) for i in range(500)]
     assert [len(f.result().payload.body) for f in futures] == list(range(500))
+
+
+def test_client_compressed_unary_and_streaming(interop_server, stubs):
+    """grpcio sends gzip-compressed messages (grpc-encoding: gzip); the server inflates them."""
+    m = stubs["messages"]
+    with grpc.insecure_channel(interop_server.address, compression=grpc.Compression.Gzip) as ch:
+        stub = stubs["test"].TestServiceStub(ch)
+        response = stub.UnaryCall(m.SimpleRequest(response_size=1000, payload=m.Payload(body=b"\0" * 271828)))
+        assert len(response.payload.body) == 1000
+        requests = (m.StreamingInputCallRequest(payload=m.Payload(body=b"\0" * n)) for n in REQUEST_SIZES)
+        assert stub.StreamingInputCall(requests).aggregated_payload_size == 74922

@@ -1,0 +1,31 @@
+/// JSON for Kubernetes objects: decoding keeps every field the models have no
+/// property for, and encoding writes them back, so a read-modify-write loses
+/// nothing. Numbers keep their exact text.
+///
+/// Use these rather than Foundation's JSONDecoder/JSONEncoder, which would drop
+/// unknown fields.
+public enum KubeJSON {
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+        try decode(type, from: try JSONParser.parse(bytes))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        try JSONValueDecoder.decode(type, from: value, codingPath: [])
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        JSONWriter.serialize(try encodeToValue(value))
+    }
+
+    public static func encodeToValue<T: Encodable>(_ value: T) throws -> JSONValue {
+        try JSONValueEncoder.encode(value, codingPath: [])
+    }
+
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        try JSONParser.parse(bytes)
+    }
+
+    public static func serialize(_ value: JSONValue) -> [UInt8] {
+        JSONWriter.serialize(value)
+    }
+}

@@ -1,0 +1,222 @@
+/// `core/v1.Pod`.
+public struct Pod: KubernetesObject, PreservesUnknownFields {
+    public static let apiVersion = "v1"
+    public static let kind = "Pod"
+    public static let resource = "pods"
+    public static let isNamespaced = true
+
+    public var apiVersion: String?
+    public var kind: String?
+    public var metadata: ObjectMeta
+    public var spec: PodSpec?
+    public var status: PodStatus?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case apiVersion, kind, metadata, spec, status
+    }
+
+    public init(metadata: ObjectMeta = ObjectMeta(), spec: PodSpec? = nil, status: PodStatus? = nil) {
+        apiVersion = Self.apiVersion
+        kind = Self.kind
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+}
+
+public struct PodSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var containers: [Container]
+    public var initContainers: [Container]?
+    public var nodeName: String?
+    public var nodeSelector: [String: String]?
+    public var tolerations: [Toleration]?
+    /// Kept opaque; fleetd places with nodeSelector and tolerations.
+    public var affinity: JSONValue?
+    public var priorityClassName: String?
+    public var priority: Int32?
+    public var restartPolicy: String?
+    public var serviceAccountName: String?
+    public var schedulerName: String?
+    public var terminationGracePeriodSeconds: Int64?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case containers, initContainers, nodeName, nodeSelector, tolerations, affinity, priorityClassName
+        case priority, restartPolicy, serviceAccountName, schedulerName, terminationGracePeriodSeconds
+    }
+
+    public init(
+        containers: [Container], nodeSelector: [String: String]? = nil, tolerations: [Toleration]? = nil,
+        priorityClassName: String? = nil, restartPolicy: String? = nil
+    ) {
+        self.containers = containers
+        self.nodeSelector = nodeSelector
+        self.tolerations = tolerations
+        self.priorityClassName = priorityClassName
+        self.restartPolicy = restartPolicy
+    }
+}
+
+public struct Container: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var name: String
+    public var image: String?
+    public var command: [String]?
+    public var args: [String]?
+    public var env: [EnvVar]?
+    public var ports: [ContainerPort]?
+    public var resources: ResourceRequirements?
+    public var imagePullPolicy: String?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case name, image, command, args, env, ports, resources, imagePullPolicy
+    }
+
+    public init(
+        name: String, image: String? = nil, command: [String]? = nil, args: [String]? = nil,
+        env: [EnvVar]? = nil, ports: [ContainerPort]? = nil, resources: ResourceRequirements? = nil
+    ) {
+        self.name = name
+        self.image = image
+        self.command = command
+        self.args = args
+        self.env = env
+        self.ports = ports
+        self.resources = resources
+    }
+}
+
+/// An environment variable; `valueFrom` stays in `unknownFields`.
+public struct EnvVar: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var name: String
+    public var value: String?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case name, value
+    }
+
+    public init(name: String, value: String? = nil) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public struct ContainerPort: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var name: String?
+    public var containerPort: Int32
+    public var `protocol`: String?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case name, containerPort, `protocol`
+    }
+
+    public init(name: String? = nil, containerPort: Int32, protocol: String? = nil) {
+        self.name = name
+        self.containerPort = containerPort
+        self.protocol = `protocol`
+    }
+}
+
+/// Requests and limits, e.g. `["cpu": "500m", "memory": "1Gi", "nvidia.com/gpu": "1"]`.
+public struct ResourceRequirements: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var requests: [String: Quantity]?
+    public var limits: [String: Quantity]?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case requests, limits
+    }
+
+    public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
+        self.requests = requests
+        self.limits = limits
+    }
+}
+
+/// `core/v1.Toleration`.
+public struct Toleration: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var key: String?
+    /// "Exists" or "Equal" (the default).
+    public var `operator`: String?
+    public var value: String?
+    /// "NoSchedule", "PreferNoSchedule" or "NoExecute"; nil matches all effects.
+    public var effect: String?
+    public var tolerationSeconds: Int64?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case key, `operator`, value, effect, tolerationSeconds
+    }
+
+    public init(key: String? = nil, operator: String? = nil, value: String? = nil, effect: String? = nil, tolerationSeconds: Int64? = nil) {
+        self.key = key
+        self.operator = `operator`
+        self.value = value
+        self.effect = effect
+        self.tolerationSeconds = tolerationSeconds
+    }
+}
+
+public struct PodStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
+    /// Pending, Running, Succeeded, Failed or Unknown.
+    public var phase: String?
+    public var conditions: [Condition]?
+    public var reason: String?
+    public var message: String?
+    public var hostIP: String?
+    public var podIP: String?
+    public var nominatedNodeName: String?
+    public var qosClass: String?
+    public var startTime: Timestamp?
+    public var containerStatuses: [ContainerStatus]?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case phase, conditions, reason, message, hostIP, podIP, nominatedNodeName, qosClass, startTime
+        case containerStatuses
+    }
+
+    public init(phase: String? = nil, conditions: [Condition]? = nil) {
+        self.phase = phase
+        self.conditions = conditions
+    }
+}
+
+/// A container's status; its `state` and `lastState` stay in `unknownFields`.
+public struct ContainerStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var name: String
+    public var ready: Bool
+    public var restartCount: Int32
+    public var started: Bool?
+    public var image: String?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case name, ready, restartCount, started, image
+    }
+
+    public init(name: String, ready: Bool, restartCount: Int32) {
+        self.name = name
+        self.ready = ready
+        self.restartCount = restartCount
+    }
+}
+
+/// `core/v1.PodTemplateSpec`.
+public struct PodTemplateSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
+    public var metadata: ObjectMeta?
+    public var spec: PodSpec?
+    public var unknownFields: JSONObject = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case metadata, spec
+    }
+
+    public init(metadata: ObjectMeta? = nil, spec: PodSpec? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+    }
+}
