@@ -4,6 +4,9 @@ import PackageDescription
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Nonisolated async functions run on their caller's executor, so a handler started on its
+    // connection's event loop stays there until it truly suspends.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(
@@ -13,6 +16,7 @@ let package = Package(
         .executable(name: "fleetd", targets: ["fleetd"]),
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "rpc-echo-server", targets: ["RPCEchoServer"]),
+        .executable(name: "kubesim", targets: ["KubeSimServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -69,6 +73,26 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // A simulated Kubernetes API server (not a real one): in-memory store, REST over HTTP/1.1.
+        .target(
+            name: "KubeSim",
+            dependencies: [
+                "KubeBackend",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "KubeSimServer",
+            dependencies: ["KubeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/kubesim",
+            swiftSettings: strictSwift
+        ),
+
         // grpc.health.v1 and server reflection, which every gRPC client expects.
         .target(name: "StandardServices", dependencies: ["RPCServer", "Protos"], swiftSettings: strictSwift),
 
@@ -110,6 +134,7 @@ let package = Package(
         ),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
         .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend"], swiftSettings: strictSwift),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeBackend"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Glibc
 import NIOCore
 import RPCServer
 
@@ -273,8 +274,12 @@ enum InternedHeaderStrings {
         }
 
         func string(for bytes: UnsafeRawBufferPointer) -> String {
-            for entry in entries where entry.bytes.count == bytes.count {
-                if entry.bytes.withUnsafeBytes({ $0.elementsEqual(bytes) }) { return entry.string }
+            if let base = bytes.baseAddress {
+                for entry in entries where entry.bytes.count == bytes.count && entry.bytes[0] == bytes[0] {
+                    if entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
+                        return entry.string
+                    }
+                }
             }
             return String(decoding: bytes, as: UTF8.self)
         }
