@@ -24,16 +24,18 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     // Request, while its headers arrive.
     var method = ""
     var path = ""
-    var fields: [HeaderField] = []
+    var fields: [HeaderField] = {
+        var fields: [HeaderField] = []
+        fields.reserveCapacity(8)  // one allocation for a typical gRPC request's headers
+        return fields
+    }()
     private var headerListSize = 0
     private(set) var headerListTooLarge = false
     var inbound: (any RPCInboundStream)?
 
     // Response.
     private var responseSubmitted = false
-    private var pending: [[UInt8]] = []
-    private var pendingHead = 0
-    private var pendingOffset = 0
+    private var pending = OutboundChunks()
     private(set) var pendingBytes = 0
     private var trailers: [HeaderField]?
     private var dataDeferred = false
@@ -88,24 +90,26 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         }
     }
 
+    // Each call runs inline when already on the loop, and only builds a closure (an
+    // allocation) when it has to hop.
+
     func finish(head: [HeaderField]?, trailers: [HeaderField]) {
-        onLoop { $0.finishOnLoop(head: head, trailers: trailers) }
+        guard loop.inEventLoop else { return loop.execute { self.finishOnLoop(head: head, trailers: trailers) } }
+        finishOnLoop(head: head, trailers: trailers)
     }
 
     func cancel() {
-        onLoop { stream in
-            guard !stream.closed else { return }
-            stream.connection.session.submitReset(streamID: stream.id, .cancel)
-            stream.connection.outputPending()
-        }
+        guard loop.inEventLoop else { return loop.execute { self.cancel() } }
+        guard !closed else { return }
+        connection.session.submitReset(streamID: id, .cancel)
+        connection.outputPending()
     }
 
     func consumed(inboundBytes count: Int) {
-        onLoop { stream in
-            guard !stream.closed else { return }
-            stream.connection.session.consumeStream(streamID: stream.id, count)
-            stream.connection.outputPending()
-        }
+        guard loop.inEventLoop else { return loop.execute { self.consumed(inboundBytes: count) } }
+        guard !closed else { return }
+        connection.session.consumeStream(streamID: id, count)
+        connection.outputPending()
     }
 
     func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> any RPCScheduledTimer {
@@ -117,14 +121,6 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     var taskExecutor: (any TaskExecutor)? { connection.taskExecutor }
 
     // MARK: on the loop
-
-    private func onLoop(_ body: @escaping @Sendable (HTTP2ServerStream) -> Void) {
-        if loop.inEventLoop {
-            body(self)
-        } else {
-            loop.execute { body(self) }
-        }
-    }
 
     private func enqueue(head: [HeaderField]?, message: [UInt8]) {
         guard !closed else { return }
@@ -164,25 +160,7 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
 
     /// Copies pending response bytes into a DATA frame payload that nghttp2 is building.
     func readOutbound(into buffer: UnsafeMutableRawBufferPointer) -> OutboundRead {
-        var written = 0
-        while written < buffer.count, pendingHead < pending.count {
-            let chunk = pending[pendingHead]
-            let n = min(chunk.count - pendingOffset, buffer.count - written)
-            chunk.withUnsafeBytes { source in
-                buffer.baseAddress!.advanced(by: written)
-                    .copyMemory(from: source.baseAddress!.advanced(by: pendingOffset), byteCount: n)
-            }
-            written += n
-            pendingOffset += n
-            if pendingOffset == chunk.count {
-                pendingHead += 1
-                pendingOffset = 0
-            }
-        }
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingHead = 0
-        }
+        let written = pending.read(into: buffer)
         pendingBytes -= written
         if pendingBytes <= connection.configuration.streamLowWater { resumeWriters() }
         if pendingBytes == 0, let trailers {
@@ -199,7 +177,7 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     func didClose() {
         guard !closed else { return }
         closed = true
-        pending = []
+        pending = OutboundChunks()
         pendingBytes = 0
         resumeWriters()
     }
@@ -283,5 +261,43 @@ enum InternedHeaderStrings {
             }
             return String(decoding: bytes, as: UTF8.self)
         }
+    }
+}
+
+/// Response bytes waiting for DATA frames, in order. Most streams hold one message at a time,
+/// so the first chunk has a place of its own and the array behind it stays unallocated.
+struct OutboundChunks {
+    private var current: [UInt8] = []
+    private var offset = 0
+    private var later: [[UInt8]] = []
+
+    mutating func append(_ chunk: [UInt8]) {
+        if offset == current.count && later.isEmpty {
+            current = chunk
+            offset = 0
+        } else {
+            later.append(chunk)
+        }
+    }
+
+    /// Copies as many bytes as fit into `buffer`; returns how many.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var written = 0
+        while written < buffer.count {
+            if offset == current.count {
+                guard !later.isEmpty else { break }
+                current = later.removeFirst()
+                offset = 0
+                continue
+            }
+            let n = min(current.count - offset, buffer.count - written)
+            current.withUnsafeBytes { source in
+                buffer.baseAddress!.advanced(by: written)
+                    .copyMemory(from: source.baseAddress!.advanced(by: offset), byteCount: n)
+            }
+            written += n
+            offset += n
+        }
+        return written
     }
 }
