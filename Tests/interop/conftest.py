@@ -90,12 +90,17 @@ def stubs():
         sys.path.remove(out)
 
 
+def serve(executable, *args):
+    """For fixtures: a server that must still be alive when the tests are done with it."""
+    server = RunningServer(executable, *args)
+    yield server
+    assert server.alive(), f"{executable} died during the tests; log {server.log.name}"
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def interop_server():
-    server = RunningServer("interop-server")
-    yield server
-    assert server.alive(), f"interop-server died during the tests; log {server.log.name}"
-    server.stop()
+    yield from serve("interop-server")
 
 
 @pytest.fixture()

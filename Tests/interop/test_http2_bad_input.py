@@ -12,7 +12,7 @@ import h2.settings
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from conftest import RunningServer
+from conftest import serve
 from h2client import RawH2, grpc_frame
 
 EMPTY_CALL = "/grpc.testing.TestService/EmptyCall"
@@ -20,10 +20,7 @@ EMPTY_CALL = "/grpc.testing.TestService/EmptyCall"
 
 @pytest.fixture(scope="module")
 def server():
-    s = RunningServer("interop-server")
-    yield s
-    assert s.alive(), f"interop-server died; log {s.log.name}"
-    s.stop()
+    yield from serve("interop-server")
 
 
 def assert_still_serving(server):

@@ -8,7 +8,7 @@ import tempfile
 import grpc
 import pytest
 
-from conftest import RunningServer
+from conftest import serve
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +24,7 @@ def certificate():
 @pytest.fixture(scope="module")
 def tls_server(certificate):
     cert, key = certificate
-    server = RunningServer("interop-server", "--tls-cert", cert, "--tls-key", key)
-    yield server
-    assert server.alive()
-    server.stop()
+    yield from serve("interop-server", "--tls-cert", cert, "--tls-key", key)
 
 
 def test_grpcio_over_tls(tls_server, certificate, stubs):
