@@ -19,10 +19,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-PY_PACKAGES=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection h2 pytest)
+PY_PACKAGES=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection h2 kubernetes pytest)
 if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import grpc, grpc_tools, grpc_health, grpc_reflection, h2, pytest' 2>/dev/null; then
+if ! .venv/bin/python -c 'import grpc, grpc_tools, grpc_health, grpc_reflection, h2, kubernetes, pytest' 2>/dev/null; then
   .venv/bin/pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
 fi

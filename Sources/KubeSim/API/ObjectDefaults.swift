@@ -1,0 +1,112 @@
+import KubeBackend
+import Synchronization
+
+/// What the apiserver fills in on create: the defaults clients read back, and the
+/// status a new object starts with.
+final class ObjectDefaults: Sendable {
+    private let nextClusterIP = Mutex<UInt32>(10)
+
+    func applyOnCreate(_ object: inout JSONValue, as type: ResourceType) {
+        if type.hasStatusSubresource { object.setField("status", nil) }
+        switch type.kind {
+        case "Namespace":
+            object.setField("spec", ["finalizers": ["kubernetes"]])
+            object.setField("status", ["phase": "Active"])
+            var labels = object["metadata"]?["labels"]?.objectValue ?? [:]
+            labels["kubernetes.io/metadata.name"] = .string(object.metadataString("name") ?? "")
+            object.setMetadata("labels", .object(labels))
+        case "Pod":
+            setDefault(&object, ["spec", "restartPolicy"], "Always")
+            setDefault(&object, ["spec", "schedulerName"], "default-scheduler")
+            setDefault(&object, ["spec", "dnsPolicy"], "ClusterFirst")
+            object.setField("status", ["phase": "Pending"])
+        case "Deployment":
+            setDefault(&object, ["spec", "replicas"], 1)
+            setDefault(&object, ["spec", "revisionHistoryLimit"], 10)
+            setDefault(&object, ["spec", "progressDeadlineSeconds"], 600)
+        case "Job":
+            setDefault(&object, ["spec", "parallelism"], 1)
+            setDefault(&object, ["spec", "completions"], 1)
+            setDefault(&object, ["spec", "backoffLimit"], 6)
+        case "CronJob":
+            setDefault(&object, ["spec", "concurrencyPolicy"], "Allow")
+            setDefault(&object, ["spec", "suspend"], false)
+        case "Service":
+            setDefault(&object, ["spec", "type"], "ClusterIP")
+            if object["spec"]?["clusterIP"] == nil, object["spec"]?["type"] != "ExternalName" {
+                let ip = allocateClusterIP()
+                setDefault(&object, ["spec", "clusterIP"], .string(ip))
+                setDefault(&object, ["spec", "clusterIPs"], [.string(ip)])
+            }
+        default:
+            break
+        }
+    }
+
+    private func allocateClusterIP() -> String {
+        let index = nextClusterIP.withLock { value -> UInt32 in
+            defer { value += 1 }
+            return value
+        }
+        return "10.96.\(index / 254 % 256).\(index % 254 + 1)"
+    }
+
+    private func setDefault(_ object: inout JSONValue, _ path: [String], _ value: JSONValue) {
+        guard let first = path.first else { return }
+        guard case .object(var root) = object else { return }
+        if path.count == 1 {
+            if root[first] == nil { root[first] = value }
+        } else {
+            var child = root[first] ?? .object([:])
+            setDefault(&child, Array(path.dropFirst()), value)
+            root[first] = child
+        }
+        object = .object(root)
+    }
+}
+
+/// The managedFields entry server-side apply records for a field manager.
+enum ManagedFields {
+    static func record(manager: String, operation: String, apiVersion: String, applied: JSONValue, time: String, into object: inout JSONValue) {
+        var entries = (object["metadata"]?["managedFields"]?.arrayValue ?? []).filter {
+            !($0["manager"]?.stringValue == manager && $0["operation"]?.stringValue == operation)
+        }
+        entries.append([
+            "manager": .string(manager), "operation": .string(operation), "apiVersion": .string(apiVersion),
+            "time": .string(time), "fieldsType": "FieldsV1", "fieldsV1": fieldSet(of: applied, isRoot: true),
+        ])
+        object.setMetadata("managedFields", .array(entries))
+    }
+
+    /// The FieldsV1 set of the fields an applied configuration names.
+    static func fieldSet(of value: JSONValue, isRoot: Bool = false) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var set = JSONObject()
+            for entry in object {
+                if isRoot, ["apiVersion", "kind"].contains(entry.key) { continue }
+                if isRoot, entry.key == "metadata" {
+                    var metadata = entry.value.objectValue ?? [:]
+                    for field in ["name", "namespace", "resourceVersion", "uid", "managedFields"] { metadata.removeValue(forKey: field) }
+                    if !metadata.isEmpty { set["f:metadata"] = fieldSet(of: .object(metadata)) }
+                    continue
+                }
+                if case .array(let items) = entry.value, let mergeKey = StrategicMergePatch.mergeKeys[entry.key] {
+                    var listSet = JSONObject()
+                    for item in items {
+                        if let key = item[mergeKey] {
+                            listSet["k:" + JSONValue.object(JSONObject([JSONObject.Entry(key: mergeKey, value: key)])).description] = fieldSet(of: item)
+                        }
+                    }
+                    set["f:" + entry.key] = .object(listSet)
+                } else {
+                    set["f:" + entry.key] = fieldSet(of: entry.value)
+                }
+            }
+            if !isRoot, object.isEmpty { return .object([:]) }
+            return .object(set)
+        default:
+            return .object([:])
+        }
+    }
+}
