@@ -4,9 +4,6 @@ import PackageDescription
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-    // Nonisolated async functions run on their caller's executor, so a handler started on its
-    // connection's event loop stays there until it truly suspends.
-    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(
