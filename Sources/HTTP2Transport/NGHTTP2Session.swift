@@ -93,8 +93,6 @@ final class NGHTTP2ServerSession {
         nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0
     }
 
-    var hasOutput: Bool { nghttp2_session_want_write(session) != 0 }
-
     // MARK: submitting
 
     /// Submits response headers; with `hasBody` the stream's outbound data follows through the
@@ -148,10 +146,6 @@ final class NGHTTP2ServerSession {
         let last = nghttp2_session_get_last_proc_stream_id(session)
         var bytes = Array(debug.utf8)
         nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, code.rawValue, &bytes, bytes.count)
-    }
-
-    func submitPing() {
-        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
     }
 
     // MARK: stream user data

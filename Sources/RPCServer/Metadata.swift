@@ -44,6 +44,11 @@ public struct Metadata: Sendable, Equatable, Sequence {
         return true
     }
 
+    /// Adds an element as it is (its key is already lower-case).
+    mutating func append(_ element: Element) {
+        elements.append(element)
+    }
+
     /// Every value under `key`, in order.
     public subscript(key: String) -> [Value] {
         let key = key.lowercased()

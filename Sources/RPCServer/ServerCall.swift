@@ -229,12 +229,3 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         }
     }
 }
-
-extension Metadata {
-    mutating func append(_ element: Element) {
-        switch element.value {
-        case .string(let s): add(element.key, s)
-        case .binary(let b): add(element.key, binary: b)
-        }
-    }
-}
