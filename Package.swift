@@ -63,6 +63,10 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // The fleet domain: capacity model, placement, priority queue, capacity hub.
+        // No proto, no HTTP; it defines the ClusterAPI protocol the backends implement.
+        .target(name: "Fleet", swiftSettings: strictSwift),
+
         // The Kubernetes API client: libcurl transport, kubeconfig, typed models.
         .target(
             name: "KubeBackend",
@@ -130,7 +134,8 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
-        .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend"], swiftSettings: strictSwift),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet"], swiftSettings: strictSwift),
+        .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend", "KubeSim"], swiftSettings: strictSwift),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeBackend"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]

@@ -29,6 +29,7 @@ PROTOS=(
     /usr/include:google/protobuf/timestamp.proto
     Proto:google/rpc/status.proto
     Proto:google/rpc/error_details.proto
+    Proto:fleet/v1/fleet.proto
     /usr/share/grpc-proto:grpc/health/v1/health.proto
     /usr/share/grpc-proto:grpc/reflection/v1/reflection.proto
     /usr/share/grpc-proto:grpc/reflection/v1alpha/reflection.proto

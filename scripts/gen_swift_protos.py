@@ -51,6 +51,13 @@ C_KEYWORDS = {
     "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "inline", "restrict", "_Bool",
     "_Complex", "_Imaginary",
+    # protoc-c also renames C++ keywords (checked against protoc-c 1.4.1).
+    "and", "and_eq", "asm", "bitand", "bitor", "bool", "catch", "class", "compl",
+    "const_cast", "delete", "dynamic_cast", "explicit", "false", "friend", "mutable",
+    "namespace", "new", "not", "not_eq", "operator", "or", "or_eq", "private",
+    "protected", "public", "reinterpret_cast", "static_cast", "template", "this",
+    "throw", "true", "try", "typeid", "typename", "using", "virtual", "wchar_t",
+    "xor", "xor_eq",
 }
 
 # proto scalar type -> Swift type

@@ -332,3 +332,45 @@ private func hex(_ s: String) -> [UInt8] {
         #expect(decoded.fileDescriptorProto[0] == test.serializedDescriptor)
     }
 }
+
+@Suite struct FleetMessages {
+    // `namespace` is a C++ keyword, so protoc-c names the C field `namespace_`;
+    // the Swift binding must still carry it both ways.
+    @Test func deploymentWithKeywordFieldMapsAndTimestampsRoundTrips() throws {
+        var deployment = Fleet_V1_Deployment()
+        deployment.id = "d-1"
+        deployment.namespace = "ml-research"
+        deployment.kind = .serving
+        deployment.priority = .high
+        deployment.state = .queued
+        var resources = Fleet_V1_Resources()
+        resources.cpuMillis = 4000
+        resources.memoryBytes = 16 << 30
+        resources.acceleratorType = "nvidia-tesla-a100"
+        resources.acceleratorCount = 8
+        deployment.resources = resources
+        var created = Google_Protobuf_Timestamp()
+        created.seconds = 1_800_000_000
+        created.nanos = 5
+        deployment.createTime = created
+
+        let decoded = try Fleet_V1_Deployment(serializedBytes: try deployment.serializedBytes())
+        #expect(decoded == deployment)
+        #expect(decoded.namespace == "ml-research")
+        #expect(decoded.resources?.memoryBytes == 16 << 30)
+    }
+
+    @Test func reserveRequestOneofAndQuotaMap() throws {
+        var request = Fleet_V1_ReserveRequest()
+        request.requestId = "r-1"
+        var duration = Google_Protobuf_Duration()
+        duration.seconds = 3600
+        request.until = .duration(duration)
+        var quota = Fleet_V1_QuotaLimits()
+        quota.accelerators = ["nvidia.com/gpu": 16]
+        request.quota = quota
+        let decoded = try Fleet_V1_ReserveRequest(serializedBytes: try request.serializedBytes())
+        #expect(decoded.until == .duration(duration))
+        #expect(decoded.quota?.accelerators["nvidia.com/gpu"] == 16)
+    }
+}

@@ -6,6 +6,69 @@ public enum ProtoFileRegistry {
     /// The files, sorted by name. `serializedDescriptor` holds each FileDescriptorProto.
     public static let files: [ProtoFile] = [
         ProtoFile(
+            name: "fleet/v1/fleet.proto",
+            dependencies: [
+                "google/protobuf/duration.proto",
+                "google/protobuf/timestamp.proto",
+            ],
+            symbols: [
+                "fleet.v1",
+                "fleet.v1.AcceleratorCapacity",
+                "fleet.v1.CapacityFilter",
+                "fleet.v1.CapacityUpdate",
+                "fleet.v1.CapacityUpdateKind",
+                "fleet.v1.Cloud",
+                "fleet.v1.ClusterCapacity",
+                "fleet.v1.ClusterEvaluation",
+                "fleet.v1.ClusterHealth",
+                "fleet.v1.DeleteDeploymentRequest",
+                "fleet.v1.DeleteDeploymentResponse",
+                "fleet.v1.DeployRequest",
+                "fleet.v1.DeployRequest.EnvEntry",
+                "fleet.v1.DeployResponse",
+                "fleet.v1.Deployment",
+                "fleet.v1.DeploymentState",
+                "fleet.v1.Fleet",
+                "fleet.v1.Fleet.DeleteDeployment",
+                "fleet.v1.Fleet.Deploy",
+                "fleet.v1.Fleet.GetCapacity",
+                "fleet.v1.Fleet.GetDeployment",
+                "fleet.v1.Fleet.ListDeployments",
+                "fleet.v1.Fleet.ListReservations",
+                "fleet.v1.Fleet.ReleaseReservation",
+                "fleet.v1.Fleet.Reserve",
+                "fleet.v1.Fleet.Serve",
+                "fleet.v1.Fleet.WatchCapacity",
+                "fleet.v1.GetCapacityRequest",
+                "fleet.v1.GetCapacityResponse",
+                "fleet.v1.GetDeploymentRequest",
+                "fleet.v1.ListDeploymentsRequest",
+                "fleet.v1.ListDeploymentsResponse",
+                "fleet.v1.ListReservationsRequest",
+                "fleet.v1.ListReservationsResponse",
+                "fleet.v1.PlacementConstraints",
+                "fleet.v1.PlacementConstraints.NodeLabelsEntry",
+                "fleet.v1.Priority",
+                "fleet.v1.QuotaLimits",
+                "fleet.v1.QuotaLimits.AcceleratorsEntry",
+                "fleet.v1.RejectionReason",
+                "fleet.v1.ReleaseReservationRequest",
+                "fleet.v1.Reservation",
+                "fleet.v1.ReservationState",
+                "fleet.v1.ReserveRequest",
+                "fleet.v1.ResourceAmount",
+                "fleet.v1.Resources",
+                "fleet.v1.ServeRequest",
+                "fleet.v1.ServeResponse",
+                "fleet.v1.WatchCapacityRequest",
+                "fleet.v1.WorkloadKind",
+            ],
+            services: [
+                "fleet.v1.Fleet",
+            ],
+            serializedDescriptor: _protoFileDescriptorBytes(0)
+        ),
+        ProtoFile(
             name: "google/protobuf/any.proto",
             dependencies: [],
             symbols: [
@@ -13,7 +76,7 @@ public enum ProtoFileRegistry {
                 "google.protobuf.Any",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(0)
+            serializedDescriptor: _protoFileDescriptorBytes(1)
         ),
         ProtoFile(
             name: "google/protobuf/duration.proto",
@@ -23,7 +86,7 @@ public enum ProtoFileRegistry {
                 "google.protobuf.Duration",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(1)
+            serializedDescriptor: _protoFileDescriptorBytes(2)
         ),
         ProtoFile(
             name: "google/protobuf/empty.proto",
@@ -33,7 +96,7 @@ public enum ProtoFileRegistry {
                 "google.protobuf.Empty",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(2)
+            serializedDescriptor: _protoFileDescriptorBytes(3)
         ),
         ProtoFile(
             name: "google/protobuf/timestamp.proto",
@@ -43,7 +106,7 @@ public enum ProtoFileRegistry {
                 "google.protobuf.Timestamp",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(3)
+            serializedDescriptor: _protoFileDescriptorBytes(4)
         ),
         ProtoFile(
             name: "google/rpc/error_details.proto",
@@ -70,7 +133,7 @@ public enum ProtoFileRegistry {
                 "google.rpc.RetryInfo",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(4)
+            serializedDescriptor: _protoFileDescriptorBytes(5)
         ),
         ProtoFile(
             name: "google/rpc/status.proto",
@@ -82,7 +145,7 @@ public enum ProtoFileRegistry {
                 "google.rpc.Status",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(5)
+            serializedDescriptor: _protoFileDescriptorBytes(6)
         ),
         ProtoFile(
             name: "grpc/health/v1/health.proto",
@@ -99,7 +162,7 @@ public enum ProtoFileRegistry {
             services: [
                 "grpc.health.v1.Health",
             ],
-            serializedDescriptor: _protoFileDescriptorBytes(6)
+            serializedDescriptor: _protoFileDescriptorBytes(7)
         ),
         ProtoFile(
             name: "grpc/reflection/v1/reflection.proto",
@@ -120,7 +183,7 @@ public enum ProtoFileRegistry {
             services: [
                 "grpc.reflection.v1.ServerReflection",
             ],
-            serializedDescriptor: _protoFileDescriptorBytes(7)
+            serializedDescriptor: _protoFileDescriptorBytes(8)
         ),
         ProtoFile(
             name: "grpc/reflection/v1alpha/reflection.proto",
@@ -141,7 +204,7 @@ public enum ProtoFileRegistry {
             services: [
                 "grpc.reflection.v1alpha.ServerReflection",
             ],
-            serializedDescriptor: _protoFileDescriptorBytes(8)
+            serializedDescriptor: _protoFileDescriptorBytes(9)
         ),
         ProtoFile(
             name: "grpc/testing/empty.proto",
@@ -151,7 +214,7 @@ public enum ProtoFileRegistry {
                 "grpc.testing.Empty",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(9)
+            serializedDescriptor: _protoFileDescriptorBytes(10)
         ),
         ProtoFile(
             name: "grpc/testing/messages.proto",
@@ -195,7 +258,7 @@ public enum ProtoFileRegistry {
                 "grpc.testing.TestOrcaReport.UtilizationEntry",
             ],
             services: [],
-            serializedDescriptor: _protoFileDescriptorBytes(10)
+            serializedDescriptor: _protoFileDescriptorBytes(11)
         ),
         ProtoFile(
             name: "grpc/testing/test.proto",
@@ -236,7 +299,7 @@ public enum ProtoFileRegistry {
                 "grpc.testing.XdsUpdateClientConfigureService",
                 "grpc.testing.XdsUpdateHealthService",
             ],
-            serializedDescriptor: _protoFileDescriptorBytes(11)
+            serializedDescriptor: _protoFileDescriptorBytes(12)
         ),
     ]
 }

@@ -1,0 +1,196 @@
+/// Chooses a cluster and nodes for a workload from snapshots of the fleet. Pure: it
+/// reads values and writes nothing, so dry runs and benchmarks can call it freely.
+public struct PlacementEngine: Sendable {
+    public var policy: PlacementPolicy
+
+    public init(policy: PlacementPolicy = .init()) {
+        self.policy = policy
+    }
+
+    public func place(_ spec: WorkloadSpec, in clusters: some Sequence<ClusterSnapshot>) -> PlacementResult {
+        var evaluations: [ClusterEvaluation] = []
+        var best: (plan: PlacementPlan, score: Double)?
+        for cluster in clusters {
+            switch evaluate(spec, in: cluster) {
+            case .success(let (plan, score)):
+                evaluations.append(ClusterEvaluation(cluster: cluster.name, verdict: .feasible(score: score)))
+                if best == nil || score > best!.score || (score == best!.score && cluster.name < best!.plan.cluster) {
+                    best = (plan, score)
+                }
+            case .failure(let rejection):
+                evaluations.append(ClusterEvaluation(cluster: cluster.name, verdict: .rejected(rejection.reason, message: rejection.message)))
+            }
+        }
+        evaluations.sort(by: Self.rankedBefore)
+        if let chosen = best?.plan.cluster, let index = evaluations.firstIndex(where: { $0.cluster == chosen }) {
+            evaluations[index].chosen = true
+        }
+        return PlacementResult(evaluations: evaluations, plan: best?.plan)
+    }
+
+    private static func rankedBefore(_ a: ClusterEvaluation, _ b: ClusterEvaluation) -> Bool {
+        switch (a.score, b.score) {
+        case (let x?, let y?): x != y ? x > y : a.cluster < b.cluster
+        case (.some, nil): true
+        case (nil, .some): false
+        case (nil, nil): a.cluster < b.cluster
+        }
+    }
+
+    struct Rejection: Error {
+        var reason: RejectionReason
+        var message: String
+    }
+
+    /// A plan and its score for one cluster, or why the cluster cannot take the workload.
+    func evaluate(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> Result<(PlacementPlan, Double), Rejection> {
+        let constraints = spec.constraints
+        let descriptor = cluster.descriptor
+        if !constraints.clouds.isEmpty && !constraints.clouds.contains(descriptor.cloud) {
+            return .failure(Rejection(reason: .cloud, message: "cloud \(descriptor.cloud.rawValue) is not one of \(Self.list(constraints.clouds.map(\.rawValue)))"))
+        }
+        if !constraints.regions.isEmpty && !constraints.regions.contains(descriptor.region) {
+            return .failure(Rejection(reason: .region, message: "region \(descriptor.region) is not one of \(Self.list(constraints.regions))"))
+        }
+        if !constraints.clusters.isEmpty && !constraints.clusters.contains(descriptor.name) {
+            return .failure(Rejection(reason: .cluster, message: "cluster is not one of \(Self.list(constraints.clusters.map(\.rawValue)))"))
+        }
+        if case .unreachable(let why) = cluster.health {
+            return .failure(Rejection(reason: .unhealthy, message: "cluster is unreachable: \(why)"))
+        }
+        let candidates: [Int]
+        switch eligibleGroups(spec, in: cluster.nodes) {
+        case .success(let groups): candidates = groups
+        case .failure(let rejection): return .failure(rejection)
+        }
+        if let quotaProblem = quotaShortfall(spec, in: cluster) {
+            return .failure(Rejection(reason: .quota, message: quotaProblem))
+        }
+        guard let plan = fit(spec, groups: candidates, nodes: cluster.nodes, cluster: descriptor.name) else {
+            return .failure(Rejection(reason: .insufficientCapacity, message: insufficientMessage(spec, groups: candidates, nodes: cluster.nodes)))
+        }
+        return .success((plan, score(spec, in: cluster)))
+    }
+
+    /// The indices of the node groups a replica may land on, or the first filter that left none.
+    private func eligibleGroups(_ spec: WorkloadSpec, in table: NodeTable) -> Result<[Int], Rejection> {
+        var groups = Array(table.groups.indices.filter { table.groups[$0].count > 0 })
+        if let reservation = spec.reservation {
+            groups.removeAll { table.groups[$0].shape.reservation != reservation }
+            if groups.isEmpty {
+                return .failure(Rejection(reason: .reservation, message: "reservation \(reservation) holds no nodes here"))
+            }
+        }
+        if let type = spec.perReplica.acceleratorType {
+            groups.removeAll { table.groups[$0].shape.accelerator?.type != type }
+            if groups.isEmpty {
+                return .failure(Rejection(reason: .noAccelerator, message: "no \(type) nodes"))
+            }
+        }
+        if !spec.constraints.nodeLabels.isEmpty {
+            groups.removeAll { !table.groups[$0].shape.hasLabels(spec.constraints.nodeLabels) }
+            if groups.isEmpty {
+                let labels = spec.constraints.nodeLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                return .failure(Rejection(reason: .nodeLabels, message: "no node has \(labels.joined(separator: ","))"))
+            }
+        }
+        groups.removeAll { !table.groups[$0].shape.tolerates(spec.tolerations(onNodesWith: table.groups[$0].shape.accelerator)) }
+        if groups.isEmpty {
+            return .failure(Rejection(reason: .insufficientCapacity, message: "every matching node has a taint the workload does not tolerate"))
+        }
+        return .success(groups)
+    }
+
+    /// First fit over the eligible nodes, each node taking as many replicas as it can.
+    private func fit(_ spec: WorkloadSpec, groups: [Int], nodes table: NodeTable, cluster: ClusterName) -> PlacementPlan? {
+        let unit = spec.perReplica.vector
+        var remaining = Int64(spec.replicas)
+        var assignments: [PlacementPlan.Assignment] = []
+        var accelerator: AcceleratorKind?
+        for index in groups where remaining > 0 {
+            let group = table.groups[index]
+            guard unit.fits(in: group.maxFree) else { continue }
+            for slot in 0..<group.count where group.acceptsPods[slot] {
+                let copies = min(group.free(at: slot).copies(of: unit), remaining)
+                guard copies > 0 else { continue }
+                assignments.append(.init(node: group.names[slot], replicas: Int(copies)))
+                accelerator = accelerator ?? group.shape.accelerator
+                remaining -= copies
+                if remaining == 0 { break }
+            }
+        }
+        guard remaining == 0 else { return nil }
+        return PlacementPlan(cluster: cluster, assignments: assignments, accelerator: spec.perReplica.acceleratorType == nil ? nil : accelerator)
+    }
+
+    /// 0–100 for how full the resource the workload is limited by would be after
+    /// placing it (bin-pack) or how empty (spread), less the cost rank's weight.
+    private func score(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> Double {
+        let capacity = cluster.capacity
+        let total = spec.total
+        func fullness(_ amount: ResourceAmount, adding need: Int64) -> Double {
+            guard amount.allocatable > 0 else { return 1 }
+            let used = amount.allocatable - amount.free + need
+            return min(1, max(0, Double(used) / Double(amount.allocatable)))
+        }
+        let after: Double
+        if let type = spec.perReplica.acceleratorType, let devices = capacity.accelerator(ofType: type)?.devices {
+            after = fullness(devices, adding: total.accelerators)
+        } else {
+            after = (fullness(capacity.cpuMillis, adding: total.cpuMillis) + fullness(capacity.memoryBytes, adding: total.memoryBytes)) / 2
+        }
+        let base = policy.strategy == .binPack ? after : 1 - after
+        return (base * 100 - policy.costWeight * Double(cluster.descriptor.costRank)).rounded(toPlaces: 3)
+    }
+
+    private func quotaShortfall(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> String? {
+        guard let quotas = cluster.quotas[spec.namespace] else { return nil }
+        let total = spec.total
+        var needs: [(String, Int64)] = [("requests.cpu", total.cpuMillis), ("requests.memory", total.memoryBytes), ("pods", total.pods)]
+        if spec.perReplica.acceleratorType != nil {
+            let resourceNames = Set(cluster.nodes.groups.compactMap { group -> String? in
+                guard group.shape.accelerator?.type == spec.perReplica.acceleratorType else { return nil }
+                return group.shape.accelerator?.resourceName
+            })
+            for name in resourceNames.sorted() { needs.append(("requests.\(name)", total.accelerators)) }
+        }
+        for quota in quotas {
+            for (resource, need) in needs {
+                guard let hard = quota.hard[resource] else { continue }
+                let used = quota.used[resource] ?? 0
+                if used + need > hard {
+                    return "quota \(quota.name) in namespace \(quota.namespace): \(resource) needs \(need), used \(used) of \(hard)"
+                }
+            }
+        }
+        return nil
+    }
+
+    private func insufficientMessage(_ spec: WorkloadSpec, groups: [Int], nodes table: NodeTable) -> String {
+        let unit = spec.perReplica.vector
+        var fits: Int64 = 0
+        var largest = ResourceVector.zero
+        for index in groups {
+            let group = table.groups[index]
+            for slot in 0..<group.count where group.acceptsPods[slot] {
+                fits += group.free(at: slot).copies(of: unit)
+                largest = largest.componentMax(group.free(at: slot))
+            }
+        }
+        let need = ResourceFormat.describe(spec.perReplica)
+        let most = ResourceFormat.describe(largest, acceleratorType: spec.perReplica.acceleratorType)
+        return "\(spec.replicas) replica(s) of \(need) do not fit: eligible nodes have room for \(fits); the most free on one node is \(most)"
+    }
+
+    private static func list(_ items: some Sequence<String>) -> String {
+        "[" + items.sorted().joined(separator: ", ") + "]"
+    }
+}
+
+extension Double {
+    fileprivate func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}
