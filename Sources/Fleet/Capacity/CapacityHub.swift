@@ -1,0 +1,129 @@
+import Synchronization
+
+/// Fans capacity changes out to subscribers. Every change gets the next revision; a
+/// bounded history lets subscribers resume from a recent revision.
+///
+/// Each subscriber's buffer holds at most one entry per cluster: a slow subscriber
+/// gets the latest state of each cluster that changed (conflation), never an
+/// unbounded backlog, and never slows the publisher or the other subscribers.
+public final class CapacityHub: Sendable {
+    struct Change {
+        var revision: UInt64
+        var cluster: ClusterName
+        /// nil when the cluster left the fleet.
+        var capacity: ClusterCapacity?
+    }
+
+    private struct State {
+        var revision: UInt64
+        var current: [ClusterName: ClusterCapacity] = [:]
+        var history: [Change] = []
+        var historyStart = 0
+        var subscribers: [UInt64: CapacitySubscription] = [:]
+        var nextSubscriberID: UInt64 = 0
+
+        /// The oldest revision that can be resumed from: every later change is in history.
+        var oldestResumable: UInt64 {
+            history.isEmpty ? revision : history[historyStart].revision - 1
+        }
+    }
+
+    private let state: Mutex<State>
+    private let historyLimit: Int
+
+    /// - Parameter initialRevision: where revisions start. Starting from the wall clock
+    ///   keeps revisions increasing across restarts, so a resume from before a restart
+    ///   is recognised as too old.
+    public init(initialRevision: UInt64 = 0, historyLimit: Int = 4096) {
+        precondition(historyLimit > 0)
+        state = Mutex(State(revision: initialRevision))
+        self.historyLimit = historyLimit
+    }
+
+    public var revision: UInt64 { state.withLock { $0.revision } }
+
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    public func snapshot(matching filter: CapacityFilter = .all) -> (revision: UInt64, clusters: [ClusterCapacity]) {
+        state.withLock { state in
+            (state.revision, Self.sorted(state.current.values.filter(filter.matches)))
+        }
+    }
+
+    /// Records a cluster's new capacity; does nothing when it did not change.
+    public func publish(_ capacity: ClusterCapacity) {
+        record(cluster: capacity.cluster.name, capacity: capacity)
+    }
+
+    public func removeCluster(named name: ClusterName) {
+        record(cluster: name, capacity: nil)
+    }
+
+    private func record(cluster: ClusterName, capacity: ClusterCapacity?) {
+        state.withLock { state in
+            guard state.current[cluster] != capacity else { return }
+            state.revision += 1
+            state.current[cluster] = capacity
+            let change = Change(revision: state.revision, cluster: cluster, capacity: capacity)
+            Self.appendToHistory(change, in: &state, limit: historyLimit)
+            for subscriber in state.subscribers.values {
+                subscriber.offer(change)
+            }
+        }
+    }
+
+    private static func appendToHistory(_ change: Change, in state: inout State, limit: Int) {
+        state.history.append(change)
+        if state.history.count - state.historyStart > limit {
+            state.historyStart += 1
+            if state.historyStart >= limit {
+                state.history.removeFirst(state.historyStart)
+                state.historyStart = 0
+            }
+        }
+    }
+
+    /// Starts a subscription. Its first update is a snapshot, unless `resumeAfter`
+    /// names a revision still in history: then it is a delta of what changed since
+    /// (or nothing, if nothing did).
+    public func subscribe(matching filter: CapacityFilter = .all, resumeAfter: UInt64 = 0,
+                          heartbeatInterval: Duration = .seconds(15), now: ContinuousClock.Instant = .now) -> CapacitySubscription {
+        state.withLock { state in
+            let id = state.nextSubscriberID
+            state.nextSubscriberID += 1
+            let subscription = CapacitySubscription(id: id, filter: filter, heartbeatInterval: heartbeatInterval, now: now) { [weak self] id in
+                self?.unsubscribe(id)
+            }
+            let canResume = resumeAfter > 0 && resumeAfter >= state.oldestResumable && resumeAfter <= state.revision
+            if canResume {
+                let visible = Set(state.current.values.filter(filter.matches).map(\.cluster.name))
+                subscription.start(visible: visible, revision: state.revision)
+                for change in state.history[state.historyStart...] where change.revision > resumeAfter {
+                    subscription.offer(change, replaying: true)
+                }
+            } else {
+                let clusters = Self.sorted(state.current.values.filter(filter.matches))
+                subscription.start(snapshot: .snapshot(revision: state.revision, clusters: clusters, reset: resumeAfter > 0))
+            }
+            state.subscribers[id] = subscription
+            return subscription
+        }
+    }
+
+    /// Wakes every subscriber that has received nothing for its heartbeat interval.
+    /// One ticker calls this for all subscribers.
+    public func emitHeartbeats(now: ContinuousClock.Instant = .now) {
+        let (revision, subscribers) = state.withLock { ($0.revision, Array($0.subscribers.values)) }
+        for subscriber in subscribers {
+            subscriber.heartbeatIfIdle(revision: revision, now: now)
+        }
+    }
+
+    private func unsubscribe(_ id: UInt64) {
+        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+    }
+
+    private static func sorted(_ clusters: some Sequence<ClusterCapacity>) -> [ClusterCapacity] {
+        clusters.sorted { $0.cluster.name < $1.cluster.name }
+    }
+}

@@ -1,0 +1,158 @@
+import Synchronization
+
+/// One subscriber's conflating buffer, read as an async sequence of updates. Cancelling
+/// the reading task or calling `finish()` unsubscribes; the hub holds every
+/// subscription until then.
+public final class CapacitySubscription: AsyncSequence, Sendable {
+    public typealias Element = CapacityUpdate
+
+    private struct State {
+        var initial: CapacityUpdate?
+        /// Latest state of each changed cluster not yet delivered: at most one per cluster.
+        var changed: [ClusterName: ClusterCapacity] = [:]
+        var removed: Set<ClusterName> = []
+        /// Clusters the subscriber currently sees, to report those that stop matching.
+        var visible: Set<ClusterName> = []
+        var revision: UInt64 = 0
+        var heartbeat: UInt64?
+        var lastDelivery: ContinuousClock.Instant
+        var waiter: CheckedContinuation<CapacityUpdate?, Never>?
+        var finished = false
+
+        var hasPending: Bool { initial != nil || !changed.isEmpty || !removed.isEmpty || heartbeat != nil }
+
+        mutating func takePending(now: ContinuousClock.Instant) -> CapacityUpdate? {
+            defer { lastDelivery = now }
+            if let initial {
+                self.initial = nil
+                return initial
+            }
+            if !changed.isEmpty || !removed.isEmpty {
+                let update = CapacityUpdate.delta(
+                    revision: revision,
+                    changed: changed.values.sorted { $0.cluster.name < $1.cluster.name },
+                    removed: removed.sorted())
+                changed = [:]
+                removed = []
+                heartbeat = nil
+                return update
+            }
+            if let heartbeat {
+                self.heartbeat = nil
+                return .heartbeat(revision: heartbeat)
+            }
+            return nil
+        }
+    }
+
+    let id: UInt64
+    public let filter: CapacityFilter
+    public let heartbeatInterval: Duration
+    private let state: Mutex<State>
+    private let onTermination: @Sendable (UInt64) -> Void
+
+    init(id: UInt64, filter: CapacityFilter, heartbeatInterval: Duration, now: ContinuousClock.Instant, onTermination: @escaping @Sendable (UInt64) -> Void) {
+        self.id = id
+        self.filter = filter
+        self.heartbeatInterval = heartbeatInterval
+        self.state = Mutex(State(lastDelivery: now))
+        self.onTermination = onTermination
+    }
+
+    func start(snapshot: CapacityUpdate) {
+        state.withLock { state in
+            guard case .snapshot(let revision, let clusters, _) = snapshot else { return }
+            state.initial = snapshot
+            state.revision = revision
+            state.visible = Set(clusters.map(\.cluster.name))
+        }
+    }
+
+    func start(visible: Set<ClusterName>, revision: UInt64) {
+        state.withLock { state in
+            state.visible = visible
+            state.revision = revision
+        }
+    }
+
+    /// Buffers a change, replacing any undelivered state of the same cluster.
+    func offer(_ change: CapacityHub.Change, replaying: Bool = false) {
+        let waiter: PendingWake? = state.withLock { state in
+            guard !state.finished else { return nil }
+            let name = change.cluster
+            if let capacity = change.capacity, filter.matches(capacity) {
+                state.changed[name] = capacity
+                state.removed.remove(name)
+                state.visible.insert(name)
+            } else if state.visible.remove(name) != nil || replaying {
+                state.changed[name] = nil
+                state.removed.insert(name)
+            } else {
+                return nil
+            }
+            state.revision = Swift.max(state.revision, change.revision)
+            return Self.wakeWaiter(&state, now: .now)
+        }
+        waiter?.resume()
+    }
+
+    func heartbeatIfIdle(revision: UInt64, now: ContinuousClock.Instant) {
+        let waiter: PendingWake? = state.withLock { state in
+            guard !state.finished, !state.hasPending, state.lastDelivery.duration(to: now) >= heartbeatInterval else { return nil }
+            state.heartbeat = revision
+            return Self.wakeWaiter(&state, now: now)
+        }
+        waiter?.resume()
+    }
+
+    /// A waiting reader and the update it gets, resumed outside the lock.
+    private struct PendingWake {
+        let continuation: CheckedContinuation<CapacityUpdate?, Never>
+        let update: CapacityUpdate?
+        func resume() { continuation.resume(returning: update) }
+    }
+
+    private static func wakeWaiter(_ state: inout State, now: ContinuousClock.Instant) -> PendingWake? {
+        guard let waiter = state.waiter else { return nil }
+        state.waiter = nil
+        return PendingWake(continuation: waiter, update: state.takePending(now: now))
+    }
+
+    /// The next update, waiting until there is one; nil once the subscription ended.
+    public func next() async -> CapacityUpdate? {
+        if let ready = state.withLock({ state in state.finished || !state.hasPending ? nil : state.takePending(now: .now) }) {
+            return ready
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let immediate: CapacityUpdate?? = state.withLock { state in
+                    if state.finished || Task.isCancelled { return .some(nil) }
+                    if state.hasPending { return .some(state.takePending(now: .now)) }
+                    state.waiter = continuation
+                    return .none
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            finish()
+        }
+    }
+
+    /// Ends the subscription; a waiting `next()` returns nil.
+    public func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<CapacityUpdate?, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+        onTermination(id)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let subscription: CapacitySubscription
+        public mutating func next() async -> CapacityUpdate? { await subscription.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(subscription: self) }
+}
