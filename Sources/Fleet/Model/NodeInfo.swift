@@ -48,15 +48,18 @@ public struct Toleration: Hashable, Sendable {
     }
 }
 
-/// The accelerator a node carries: its type (the pool's accelerator label) and the
-/// extended resource its devices are counted in.
+/// The accelerator a node carries: its type, the node label that names the type (it
+/// differs between clouds), and the extended resource its devices are counted in.
 public struct AcceleratorKind: Hashable, Sendable {
     public var type: String
     public var resourceName: String
+    /// e.g. `cloud.google.com/gke-accelerator` or `nvidia.com/gpu.product`.
+    public var labelKey: String
 
-    public init(type: String, resourceName: String) {
+    public init(type: String, resourceName: String, labelKey: String = "fleet.io/accelerator") {
         self.type = type
         self.resourceName = resourceName
+        self.labelKey = labelKey
     }
 }
 
@@ -105,17 +108,26 @@ public struct PodInfo: Hashable, Sendable {
     public var nodeName: String?
     /// The sum of the containers' requests; `pods` is 1.
     public var requests: ResourceVector
-    /// Succeeded and Failed pods hold no resources.
-    public var terminated: Bool
+    public var phase: Phase
+    /// The Ready condition.
+    public var ready: Bool
     public var deploymentID: DeploymentID?
 
-    public init(key: Key, nodeName: String?, requests: ResourceVector, terminated: Bool = false, deploymentID: DeploymentID? = nil) {
+    public enum Phase: String, Hashable, Sendable {
+        case pending = "Pending", running = "Running", succeeded = "Succeeded", failed = "Failed", unknown = "Unknown"
+    }
+
+    public init(key: Key, nodeName: String?, requests: ResourceVector, phase: Phase = .running, ready: Bool = false, deploymentID: DeploymentID? = nil) {
         self.key = key
         self.nodeName = nodeName
         self.requests = requests
-        self.terminated = terminated
+        self.phase = phase
+        self.ready = ready
         self.deploymentID = deploymentID
     }
+
+    /// Succeeded and Failed pods hold no resources.
+    public var terminated: Bool { phase == .succeeded || phase == .failed }
 
     /// What the pod holds on its node: nothing until it is bound and after it ends.
     var heldOnNode: (node: String, amount: ResourceVector)? {

@@ -1,0 +1,83 @@
+/// The deployments fleetd knows, the first answer to every request id, and the queue
+/// of deployments waiting for room.
+actor DeploymentBook {
+    private(set) var records: [DeploymentID: DeploymentRecord] = [:]
+    private var answers: [String: Task<DeployOutcome, any Error>] = [:]
+    private(set) var queue: PriorityWorkQueue<DeploymentID>
+
+    init(agingInterval: Duration) {
+        queue = PriorityWorkQueue(agingInterval: agingInterval)
+    }
+
+    /// The answer already given (or being worked out) for this request id, or a new
+    /// one started by `start`. The first caller's answer is every retry's answer.
+    func answer(for requestID: String, orStart start: @Sendable () -> Task<DeployOutcome, any Error>) -> (task: Task<DeployOutcome, any Error>, replayed: Bool) {
+        if let task = answers[requestID] { return (task, true) }
+        let task = start()
+        answers[requestID] = task
+        return (task, false)
+    }
+
+    /// Forgets a request id whose deploy was refused, so a retry is judged afresh.
+    func forgetAnswer(for requestID: String) {
+        answers[requestID] = nil
+    }
+
+    func insert(_ record: DeploymentRecord) {
+        records[record.id] = record
+    }
+
+    func remove(_ id: DeploymentID) {
+        records[id] = nil
+        queue.remove { $0 == id }
+    }
+
+    func update(_ id: DeploymentID, _ change: (inout DeploymentRecord) -> Void) -> DeploymentRecord? {
+        guard var record = records[id] else { return nil }
+        change(&record)
+        records[id] = record
+        return record
+    }
+
+    func enqueue(_ id: DeploymentID, priority: Priority) {
+        queue.enqueue(id, priority: priority, at: .now)
+    }
+
+    func dequeue(_ id: DeploymentID) -> Bool {
+        queue.remove { $0 == id } != nil
+    }
+
+    func queuePosition(of id: DeploymentID) -> Int? {
+        queue.position(where: { $0 == id }, at: .now)
+    }
+
+    /// Queued deployments in the order they should be tried now.
+    func queuedInOrder() -> [DeploymentRecord] {
+        queue.ordered(at: .now).compactMap { records[$0.item] }
+    }
+
+    /// What the team's live deployments (queued, placed or running) hold in total.
+    func usage(ofTeam team: String) -> ResourceVector {
+        records.values
+            .filter { $0.spec.team == team && [.queued, .placed, .running].contains($0.state) }
+            .reduce(.zero) { $0 + $1.spec.total }
+    }
+}
+
+/// The answer to a Deploy.
+public struct DeployOutcome: Hashable, Sendable {
+    public var record: DeploymentRecord
+    /// Every cluster, best first.
+    public var evaluations: [ClusterEvaluation]
+    public var dryRun: Bool
+    public var replayed = false
+    /// 1-based, while queued.
+    public var queuePosition: Int?
+
+    public init(record: DeploymentRecord, evaluations: [ClusterEvaluation], dryRun: Bool, queuePosition: Int? = nil) {
+        self.record = record
+        self.evaluations = evaluations
+        self.dryRun = dryRun
+        self.queuePosition = queuePosition
+    }
+}

@@ -1,0 +1,354 @@
+public import Foundation
+
+/// The fleet: one actor per cluster, the snapshot board placement reads, the
+/// deployment book with its priority queue, and the capacity hub. The API layer
+/// talks only to this type.
+public final class FleetManager: Sendable {
+    public let settings: FleetSettings
+    public let hub: CapacityHub
+    let engine: PlacementEngine
+    let clusters: [ClusterName: ClusterActor]
+    let board = SnapshotBoard()
+    let book: DeploymentBook
+    private let queueKick: AsyncStream<Void>.Continuation
+    private let queueKicks: AsyncStream<Void>
+
+    public init(clusters apis: [any ClusterAPI], settings: FleetSettings) {
+        self.settings = settings
+        self.engine = PlacementEngine(policy: settings.policy)
+        self.book = DeploymentBook(agingInterval: settings.agingInterval)
+        let hub = CapacityHub(initialRevision: UInt64(Date().timeIntervalSince1970 * 1_000_000))
+        self.hub = hub
+        (queueKicks, queueKick) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let board = self.board
+        let kick = queueKick
+        var actors: [ClusterName: ClusterActor] = [:]
+        for api in apis {
+            actors[api.descriptor.name] = ClusterActor(api: api) { snapshot in
+                let previous = board[snapshot.name]
+                board.update(snapshot)
+                hub.publish(snapshot.capacity)
+                if previous.map({ Self.mayHaveMoreRoom(snapshot, than: $0) }) ?? true { kick.yield() }
+            }
+        }
+        self.clusters = actors
+    }
+
+    /// Runs the cluster actors, the queue and the heartbeat ticker until cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for actor in clusters.values {
+                group.addTask { await actor.run() }
+            }
+            group.addTask { await self.placeQueuedWhenRoomFrees() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    self.hub.emitHeartbeats()
+                }
+            }
+        }
+    }
+
+    public var clusterNames: [ClusterName] { clusters.keys.sorted() }
+
+    public func snapshot(of cluster: ClusterName) -> ClusterSnapshot? { board[cluster] }
+
+    // MARK: Deploy
+
+    public func deploy(_ request: DeploymentRequest, dryRun: Bool) async throws -> DeployOutcome {
+        guard let team = settings.team(named: request.spec.team) else {
+            throw FleetError.invalidArgument([.init(field: "team", description: "unknown team \"\(request.spec.team)\"; configured teams: \(settings.teams.map(\.name).sorted().joined(separator: ", "))")])
+        }
+        var request = request
+        request.spec.namespace = team.namespace
+        if dryRun {
+            let result = engine.place(request.spec, in: board.all)
+            var record = DeploymentRecord(id: DeploymentID("dry-run"), request: request, state: result.plan == nil ? .queued : .placed, cluster: result.plan?.cluster, createdAt: Date())
+            record.message = result.plan == nil ? Self.summary(of: result.evaluations) : ""
+            return DeployOutcome(record: record, evaluations: result.evaluations, dryRun: true)
+        }
+        let admitted = request
+        let (task, replayed) = await book.answer(for: request.requestID) {
+            Task { try await self.admit(admitted, team: team) }
+        }
+        do {
+            var outcome = try await task.value
+            outcome.replayed = replayed
+            if let current = await book.records[outcome.record.id], !replayed || current.state != .deleted {
+                outcome.record = current
+                outcome.queuePosition = await book.queuePosition(of: current.id)
+            }
+            return outcome
+        } catch {
+            await book.forgetAnswer(for: request.requestID)
+            throw error
+        }
+    }
+
+    private func admit(_ request: DeploymentRequest, team: Team) async throws -> DeployOutcome {
+        if let quota = team.quota {
+            let usage = await book.usage(ofTeam: team.name)
+            if let violations = Self.quotaViolations(team: team, quota: quota, usage: usage, adding: request.spec) {
+                throw FleetError.quotaExceeded(violations)
+            }
+        }
+        let record = DeploymentRecord(id: DeploymentID("dep-" + Self.randomHex(12)), request: request, state: .queued, createdAt: Date())
+        await book.insert(record)
+        let (placed, evaluations) = try await placeAndWrite(record)
+        if let placed {
+            return DeployOutcome(record: placed, evaluations: evaluations, dryRun: false)
+        }
+        let queued = await book.update(record.id) { $0.message = Self.summary(of: evaluations) } ?? record
+        await book.enqueue(record.id, priority: record.spec.priority)
+        return DeployOutcome(record: queued, evaluations: evaluations, dryRun: false, queuePosition: await book.queuePosition(of: record.id))
+    }
+
+    /// Plans on the latest snapshots and commits the plan at its cluster's actor,
+    /// re-planning when another deploy took the nodes first; then writes the objects.
+    /// Returns nil (and the evaluations) when no cluster has room now.
+    private func placeAndWrite(_ record: DeploymentRecord) async throws -> (DeploymentRecord?, [ClusterEvaluation]) {
+        var result = engine.place(record.spec, in: board.all)
+        for _ in 0..<max(1, settings.placementAttempts) {
+            guard let plan = result.plan, let actor = clusters[plan.cluster] else { return (nil, result.evaluations) }
+            if await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) {
+                return (try await write(record, plan: plan, via: actor), result.evaluations)
+            }
+            result = engine.place(record.spec, in: board.all)
+        }
+        return (nil, result.evaluations)
+    }
+
+    private func write(_ record: DeploymentRecord, plan: PlacementPlan, via actor: ClusterActor) async throws -> DeploymentRecord {
+        var placed = record
+        placed.state = .placed
+        placed.cluster = plan.cluster
+        placed.placedAt = Date()
+        placed.message = ""
+        do {
+            try await actor.api.apply(PlacedWorkload(record: placed, plan: plan))
+        } catch {
+            await actor.forget(record.id)
+            try? await actor.api.delete(placed)
+            await book.remove(record.id)
+            throw FleetError.unavailable("writing \(record.spec.name) to cluster \(plan.cluster) failed: \(error)")
+        }
+        _ = await book.update(record.id) { $0 = placed }
+        return placed
+    }
+
+    /// Tries the queue, in priority order, each time a cluster may have more room.
+    private func placeQueuedWhenRoomFrees() async {
+        for await _ in queueKicks {
+            for record in await book.queuedInOrder() {
+                guard await book.records[record.id]?.state == .queued else { continue }
+                let result = engine.place(record.spec, in: board.all)
+                guard let plan = result.plan, let actor = clusters[plan.cluster] else { continue }
+                guard await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) else { continue }
+                guard await book.dequeue(record.id) else {
+                    await actor.forget(record.id)
+                    continue
+                }
+                do {
+                    _ = try await write(record, plan: plan, via: actor)
+                } catch {
+                    var failed = record
+                    failed.state = .failed
+                    failed.message = "\(error)"
+                    await book.insert(failed)
+                }
+            }
+        }
+    }
+
+    // MARK: Queries
+
+    public func deployment(_ id: DeploymentID) async -> DeploymentRecord? {
+        guard let record = await book.records[id] else { return nil }
+        return await withLiveStatus(record)
+    }
+
+    /// 1-based place in the queue, while queued.
+    public func queuePosition(of id: DeploymentID) async -> Int? {
+        await book.queuePosition(of: id)
+    }
+
+    /// Deployments matching the query, newest first, one page at a time.
+    public func deployments(matching query: DeploymentQuery) async -> (page: [DeploymentRecord], nextCursor: DeploymentCursor?) {
+        let all = await book.records.values
+            .filter(query.matches)
+            .sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id.rawValue > $1.id.rawValue }
+        let start = query.after.map { cursor in all.firstIndex { cursor.isBefore($0) } ?? all.count } ?? 0
+        let page = Array(all[start..<min(all.count, start + query.pageSize)])
+        var live: [DeploymentRecord] = []
+        for record in page { live.append(await withLiveStatus(record)) }
+        let next = start + page.count < all.count ? page.last.map(DeploymentCursor.init) : nil
+        return (live, next)
+    }
+
+    /// The record with ready replicas and state from its cluster's pods.
+    private func withLiveStatus(_ record: DeploymentRecord) async -> DeploymentRecord {
+        guard let name = record.cluster, let actor = clusters[name], [.placed, .running].contains(record.state) else { return record }
+        let pods = await actor.pods(of: record.id)
+        var live = record
+        live.readyReplicas = pods.ready
+        switch record.spec.kind {
+        case .serving:
+            live.state = pods.ready >= record.spec.replicas ? .running : .placed
+        case .batch:
+            if pods.succeeded >= record.spec.replicas { live.state = .succeeded }
+            else if pods.failed > 0 && pods.total == pods.failed { live.state = .failed }
+            else { live.state = pods.ready > 0 ? .running : .placed }
+        case .scheduled:
+            live.state = .running
+        }
+        return live
+    }
+
+    // MARK: Delete
+
+    public func deleteDeployment(_ id: DeploymentID) async throws -> DeploymentRecord {
+        guard let record = await book.records[id], record.state != .deleted else {
+            throw FleetError.notFound(resourceType: "fleet.v1.Deployment", name: id.rawValue)
+        }
+        if let name = record.cluster, let actor = clusters[name] {
+            do {
+                try await actor.api.delete(record)
+            } catch {
+                throw FleetError.unavailable("deleting \(record.spec.name) from cluster \(name) failed: \(error)")
+            }
+            await actor.forget(id)
+        }
+        _ = await book.dequeue(id)
+        let deleted = await book.update(id) { $0.state = .deleted } ?? record
+        queueKick.yield()
+        return deleted
+    }
+
+    // MARK: Serve
+
+    public func serve(_ id: DeploymentID, host: String?, path: String?, servicePort: Int?) async throws -> DeploymentRecord {
+        guard let record = await book.records[id], record.state != .deleted else {
+            throw FleetError.notFound(resourceType: "fleet.v1.Deployment", name: id.rawValue)
+        }
+        guard record.spec.kind == .serving else {
+            throw FleetError.failedPrecondition("deployment \(id) is \(record.spec.kind.rawValue.uppercased()); only SERVING deployments can be served")
+        }
+        guard let name = record.cluster, let actor = clusters[name] else {
+            throw FleetError.failedPrecondition("deployment \(id) is still queued; serve it once it is placed")
+        }
+        let descriptor = actor.descriptor
+        let endpoint = EndpointRequest(
+            record: record,
+            host: host ?? "\(record.spec.name).\(record.spec.team).\(descriptor.ingressDomain)",
+            path: path ?? "/",
+            servicePort: servicePort ?? 80,
+            ingressClassName: descriptor.ingressClassName)
+        let endpoints: [String]
+        do {
+            endpoints = try await actor.api.expose(endpoint)
+        } catch {
+            throw FleetError.unavailable("exposing \(record.spec.name) in cluster \(name) failed: \(error)")
+        }
+        return await book.update(id) { $0.endpoints = endpoints } ?? record
+    }
+
+    // MARK: Capacity
+
+    public func capacity(matching filter: CapacityFilter) -> (revision: UInt64, clusters: [ClusterCapacity]) {
+        hub.snapshot(matching: filter)
+    }
+
+    // MARK: Helpers
+
+    /// Whether a snapshot shows more room than the previous one anywhere, so queued
+    /// work may fit now.
+    static func mayHaveMoreRoom(_ snapshot: ClusterSnapshot, than previous: ClusterSnapshot) -> Bool {
+        let now = snapshot.capacity, before = previous.capacity
+        if now.health != before.health { return true }
+        if now.cpuMillis.free > before.cpuMillis.free || now.memoryBytes.free > before.memoryBytes.free || now.pods.free > before.pods.free { return true }
+        for accelerator in now.accelerators {
+            let old = before.accelerator(ofType: accelerator.kind.type)
+            if accelerator.devices.free > (old?.devices.free ?? 0) || accelerator.devices.reserved != (old?.devices.reserved ?? 0) { return true }
+        }
+        return now.nodes != before.nodes
+    }
+
+    static func summary(of evaluations: [ClusterEvaluation]) -> String {
+        let reasons = evaluations.compactMap { evaluation -> String? in
+            guard case .rejected(_, let message) = evaluation.verdict else { return nil }
+            return "\(evaluation.cluster): \(message)"
+        }
+        return reasons.isEmpty ? "" : "no cluster has room now; " + reasons.joined(separator: "; ")
+    }
+
+    static func quotaViolations(team: Team, quota: QuotaLimits, usage: ResourceVector, adding spec: WorkloadSpec) -> [FleetError.QuotaViolation]? {
+        let need = spec.total
+        var violations: [FleetError.QuotaViolation] = []
+        let subject = "team:\(team.name)"
+        if quota.cpuMillis > 0 && usage.cpuMillis + need.cpuMillis > quota.cpuMillis {
+            violations.append(.init(subject: subject, description: "cpu: needs \(ResourceFormat.cpu(need.cpuMillis)), the team holds \(ResourceFormat.cpu(usage.cpuMillis)) of \(ResourceFormat.cpu(quota.cpuMillis))"))
+        }
+        if quota.memoryBytes > 0 && usage.memoryBytes + need.memoryBytes > quota.memoryBytes {
+            violations.append(.init(subject: subject, description: "memory: needs \(ResourceFormat.memory(need.memoryBytes)), the team holds \(ResourceFormat.memory(usage.memoryBytes)) of \(ResourceFormat.memory(quota.memoryBytes))"))
+        }
+        let acceleratorCap = quota.accelerators.values.reduce(0, +)
+        if !quota.accelerators.isEmpty && usage.accelerators + need.accelerators > acceleratorCap {
+            violations.append(.init(subject: subject, description: "accelerators: needs \(need.accelerators), the team holds \(usage.accelerators) of \(acceleratorCap)"))
+        }
+        return violations.isEmpty ? nil : violations
+    }
+
+    static func randomHex(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        return String((0..<count).map { _ in digits[Int(generator.next() % 16)] })
+    }
+}
+
+/// Which deployments ListDeployments returns.
+public struct DeploymentQuery: Sendable {
+    public var team: String?
+    public var states: Set<DeploymentState>
+    public var cluster: ClusterName?
+    public var kind: WorkloadKind?
+    public var pageSize: Int
+    public var after: DeploymentCursor?
+
+    public init(team: String? = nil, states: Set<DeploymentState> = [], cluster: ClusterName? = nil, kind: WorkloadKind? = nil, pageSize: Int = 100, after: DeploymentCursor? = nil) {
+        self.team = team
+        self.states = states
+        self.cluster = cluster
+        self.kind = kind
+        self.pageSize = pageSize
+        self.after = after
+    }
+
+    func matches(_ record: DeploymentRecord) -> Bool {
+        if let team, record.spec.team != team { return false }
+        if !states.isEmpty && !states.contains(record.state) { return false }
+        if let cluster, record.cluster != cluster { return false }
+        if let kind, record.spec.kind != kind { return false }
+        return true
+    }
+}
+
+/// Where a page of deployments ended: stable while new deployments arrive.
+public struct DeploymentCursor: Hashable, Sendable {
+    public var createdAt: Date
+    public var id: DeploymentID
+
+    public init(createdAt: Date, id: DeploymentID) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    init(_ record: DeploymentRecord) {
+        self.init(createdAt: record.createdAt, id: record.id)
+    }
+
+    /// Whether `record` comes after this cursor in newest-first order.
+    func isBefore(_ record: DeploymentRecord) -> Bool {
+        record.createdAt != createdAt ? record.createdAt < createdAt : record.id.rawValue < id.rawValue
+    }
+}

@@ -1,0 +1,91 @@
+import Synchronization
+@testable import Fleet
+
+/// A simulated cluster for manager tests: it keeps nodes and pods in memory, "binds"
+/// the pods of an applied workload to the planned nodes (when `bindOnApply`), and
+/// reports everything as ClusterEvents. Not a Kubernetes API.
+final class InMemoryCluster: ClusterAPI {
+    struct Counters {
+        var applies = 0
+        var deletes = 0
+        var exposes: [EndpointRequest] = []
+    }
+
+    let descriptor: ClusterDescriptor
+    private let continuation: AsyncStream<ClusterEvent>.Continuation
+    private let stream: AsyncStream<ClusterEvent>
+    private let state = Mutex(State())
+    let bindOnApply: Bool
+
+    private struct State {
+        var nodes: [NodeInfo] = []
+        var pods: [PodInfo.Key: PodInfo] = [:]
+        var counters = Counters()
+        var failApplies = 0
+    }
+
+    init(_ descriptor: ClusterDescriptor, nodes: [NodeInfo], bindOnApply: Bool = true) {
+        self.descriptor = descriptor
+        self.bindOnApply = bindOnApply
+        (stream, continuation) = AsyncStream.makeStream()
+        state.withLock { $0.nodes = nodes }
+        continuation.yield(.nodesListed(nodes))
+        continuation.yield(.podsListed([]))
+        continuation.yield(.quotasListed([]))
+    }
+
+    var counters: Counters { state.withLock { $0.counters } }
+    var podCount: Int { state.withLock { $0.pods.count } }
+
+    func failNextApplies(_ count: Int) { state.withLock { $0.failApplies = count } }
+
+    func events() -> AsyncStream<ClusterEvent> { stream }
+
+    func send(_ event: ClusterEvent) { continuation.yield(event) }
+
+    struct InjectedFailure: Error {}
+
+    func apply(_ workload: PlacedWorkload) async throws {
+        let pods: [PodInfo]? = try state.withLock { state in
+            state.counters.applies += 1
+            if state.failApplies > 0 {
+                state.failApplies -= 1
+                throw InjectedFailure()
+            }
+            guard bindOnApply else { return nil }
+            var created: [PodInfo] = []
+            var index = 0
+            for assignment in workload.plan.assignments {
+                for _ in 0..<assignment.replicas {
+                    let pod = PodInfo(key: .init(namespace: workload.record.spec.namespace, name: "\(workload.record.spec.name)-\(index)"),
+                                      nodeName: assignment.node, requests: workload.record.spec.perReplica.vector,
+                                      phase: .running, ready: true, deploymentID: workload.record.id)
+                    state.pods[pod.key] = pod
+                    created.append(pod)
+                    index += 1
+                }
+            }
+            return created
+        }
+        for pod in pods ?? [] { continuation.yield(.podChanged(pod)) }
+    }
+
+    func delete(_ record: DeploymentRecord) async throws {
+        let gone: [PodInfo.Key] = state.withLock { state in
+            state.counters.deletes += 1
+            let keys = state.pods.values.filter { $0.deploymentID == record.id }.map(\.key)
+            for key in keys { state.pods[key] = nil }
+            return keys
+        }
+        for key in gone { continuation.yield(.podDeleted(key)) }
+    }
+
+    func expose(_ endpoint: EndpointRequest) async throws -> [String] {
+        state.withLock { $0.counters.exposes.append(endpoint) }
+        return ["http://\(endpoint.host)\(endpoint.path)"]
+    }
+
+    func reserve(_ reservation: ReservationID, nodes: [String]) async throws {}
+    func release(_ reservation: ReservationID, nodes: [String]) async throws {}
+    func ensureQuota(namespace: String, limits: QuotaLimits) async throws {}
+}
