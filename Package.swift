@@ -94,6 +94,9 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // fleet.v1.Fleet: validation and proto <-> domain mapping over the fleet manager.
+        .target(name: "Services", dependencies: ["RPCServer", "Protos", "Fleet"], swiftSettings: strictSwift),
+
         // grpc.health.v1 and server reflection, which every gRPC client expects.
         .target(name: "StandardServices", dependencies: ["RPCServer", "Protos"], swiftSettings: strictSwift),
 
@@ -135,6 +138,7 @@ let package = Package(
         ),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"], swiftSettings: strictSwift),
+        .testTarget(name: "ServicesTests", dependencies: ["Services", "Fleet", "Protos", "RPCServer"], swiftSettings: strictSwift),
         .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend", "KubeSim"], swiftSettings: strictSwift),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeBackend"], swiftSettings: strictSwift),
     ],

@@ -1,0 +1,146 @@
+import Fleet
+import Protos
+import RPCServer
+import Testing
+@testable import Services
+
+@Suite struct DeployRequestDecoderTests {
+    let catalog = FleetCatalog(clusters: ["gke-us-central1", "onprem-dc1"], acceleratorTypes: ["nvidia-tesla-a100", "nvidia-l4"])
+
+    static func valid() -> Fleet_V1_DeployRequest {
+        var request = Fleet_V1_DeployRequest()
+        request.requestId = "req-1"
+        request.name = "llm-7b"
+        request.team = "ml-research"
+        request.kind = .serving
+        request.image = "registry.example/llm:1.0"
+        request.replicas = 2
+        var resources = Fleet_V1_Resources()
+        resources.cpuMillis = 4000
+        resources.memoryBytes = 16 << 30
+        resources.acceleratorType = "nvidia-tesla-a100"
+        resources.acceleratorCount = 1
+        request.resources = resources
+        var constraints = Fleet_V1_PlacementConstraints()
+        constraints.clouds = [.gke, .onprem]
+        constraints.clusters = ["onprem-dc1"]
+        constraints.nodeLabels = ["topology.kubernetes.io/region": "dc1"]
+        request.constraints = constraints
+        request.env = ["MODEL_PATH": "/models/7b"]
+        return request
+    }
+
+    @Test func aValidRequestDecodesIntoTheDomain() throws {
+        var decoder = DeployRequestDecoder(catalog: catalog)
+        let request = try decoder.decode(Self.valid())
+        #expect(request.spec.perReplica == ReplicaRequest(cpuMillis: 4000, memoryBytes: 16 << 30, acceleratorType: "nvidia-tesla-a100", acceleratorCount: 1))
+        #expect(request.spec.priority == .medium)
+        #expect(request.spec.constraints.clouds == [.gke, .onprem])
+        #expect(request.spec.constraints.clusters == ["onprem-dc1"])
+        #expect(request.container.port == 8080)
+        #expect(request.schedule == nil)
+    }
+
+    /// Each case breaks one field and names the violation it must produce.
+    static let invalidFields: [(String, @Sendable (inout Fleet_V1_DeployRequest) -> Void)] = [
+        ("request_id", { $0.requestId = "" }),
+        ("request_id", { $0.requestId = String(repeating: "x", count: 129) }),
+        ("name", { $0.name = "LLM_7b" }),
+        ("name", { $0.name = "-llm" }),
+        ("name", { $0.name = String(repeating: "a", count: 64) }),
+        ("team", { $0.team = "" }),
+        ("kind", { $0.kind = .unspecified }),
+        ("kind", { $0.kind = Fleet_V1_WorkloadKind(rawValue: 42) }),
+        ("image", { $0.image = "" }),
+        ("image", { $0.image = "bad image" }),
+        ("replicas", { $0.replicas = 0 }),
+        ("replicas", { $0.replicas = 1001 }),
+        ("resources", { $0.resources = nil }),
+        ("resources.cpu_millis", { $0.resources?.cpuMillis = 0 }),
+        ("resources.memory_bytes", { $0.resources?.memoryBytes = -1 }),
+        ("resources.accelerator_count", { $0.resources?.acceleratorCount = 0 }),
+        ("resources.accelerator_count", { $0.resources?.acceleratorType = ""; $0.resources?.acceleratorCount = 2 }),
+        ("resources.accelerator_type", { $0.resources?.acceleratorType = "tpu-v9" }),
+        ("priority", { $0.priority = Fleet_V1_Priority(rawValue: 9) }),
+        ("constraints.clouds[0]", { $0.constraints?.clouds = [.unspecified] }),
+        ("constraints.clusters[0]", { $0.constraints?.clusters = ["nowhere"] }),
+        ("constraints.node_labels", { $0.constraints?.nodeLabels = ["bad key!": "x"] }),
+        ("constraints.node_labels", { $0.constraints?.nodeLabels = ["ok": "bad value!"] }),
+        ("env", { $0.env = ["1BAD": "x"] }),
+        ("port", { $0.port = 70000 }),
+        ("schedule", { $0.schedule = "*/5 * * * *" }),
+        ("schedule", { $0.kind = .scheduled }),
+        ("schedule", { $0.kind = .scheduled; $0.schedule = "61 * * * *" }),
+        ("schedule", { $0.kind = .scheduled; $0.schedule = "* * *" }),
+        ("reservation_id", { $0.reservationId = "Not_A_Label" }),
+    ]
+
+    @Test(arguments: 0..<invalidFields.count)
+    func eachInvalidFieldGetsItsOwnViolation(_ index: Int) {
+        let (field, breakIt) = Self.invalidFields[index]
+        var message = Self.valid()
+        breakIt(&message)
+        var decoder = DeployRequestDecoder(catalog: catalog)
+        #expect {
+            _ = try decoder.decode(message)
+        } throws: { error in
+            guard case FleetError.invalidArgument(let violations) = error else { return false }
+            return violations.map(\.field) == [field] && violations.allSatisfy { !$0.description.isEmpty }
+        }
+    }
+
+    @Test func everyViolationIsReportedAtOnce() {
+        var message = Self.valid()
+        message.name = ""
+        message.replicas = 0
+        message.resources?.cpuMillis = -5
+        var decoder = DeployRequestDecoder(catalog: catalog)
+        #expect {
+            _ = try decoder.decode(message)
+        } throws: { error in
+            guard case FleetError.invalidArgument(let violations) = error else { return false }
+            return Set(violations.map(\.field)) == ["name", "replicas", "resources.cpu_millis"]
+        }
+    }
+
+    @Test func validCronSchedulesPass() throws {
+        for schedule in ["*/15 * * * *", "0 3 * * 1-5", "30 2 1,15 * *", "@daily", "0 0 * 1-12/3 0"] {
+            var message = Self.valid()
+            message.kind = .scheduled
+            message.schedule = schedule
+            var decoder = DeployRequestDecoder(catalog: catalog)
+            #expect(try decoder.decode(message).schedule == schedule)
+        }
+    }
+}
+
+@Suite struct FleetErrorStatusTests {
+    @Test func fieldViolationsTravelAsBadRequestDetails() throws {
+        let error = FleetErrorStatus.rpcError(for: .invalidArgument([.init(field: "replicas", description: "must be between 1 and 1000, is 0")]))
+        #expect(error.code == .invalidArgument)
+        let status = try Google_Rpc_Status(serializedBytes: try #require(error.status.details))
+        #expect(status.code == Int32(RPCStatusCode.invalidArgument.rawValue))
+        #expect(status.details.first?.typeUrl == "type.googleapis.com/google.rpc.BadRequest")
+        let badRequest = try Google_Rpc_BadRequest(serializedBytes: try #require(status.details.first).value)
+        #expect(badRequest.fieldViolations.map(\.field) == ["replicas"])
+    }
+
+    @Test func missingObjectsCarryResourceInfoAndQuotaCarriesQuotaFailure() throws {
+        let notFound = FleetErrorStatus.rpcError(for: .notFound(resourceType: "fleet.v1.Deployment", name: "dep-1"))
+        #expect(notFound.code == .notFound)
+        let info = try Google_Rpc_ResourceInfo(serializedBytes: try Google_Rpc_Status(serializedBytes: try #require(notFound.status.details)).details[0].value)
+        #expect(info.resourceName == "dep-1")
+
+        let quota = FleetErrorStatus.rpcError(for: .quotaExceeded([.init(subject: "team:ml", description: "accelerators: needs 8")]))
+        #expect(quota.code == .resourceExhausted)
+        let failure = try Google_Rpc_QuotaFailure(serializedBytes: try Google_Rpc_Status(serializedBytes: try #require(quota.status.details)).details[0].value)
+        #expect(failure.violations.map(\.subject) == ["team:ml"])
+    }
+
+    @Test func pageTokensRoundTripAndRejectGarbage() {
+        let cursor = DeploymentCursor(createdAt: .init(timeIntervalSince1970: 1_800_000_000.123456), id: "dep-abc")
+        #expect(PageToken.decode(PageToken.encode(cursor)) == cursor)
+        #expect(PageToken.decode("not base64!") == nil)
+        #expect(PageToken.decode("Zm9v") == nil)
+    }
+}
