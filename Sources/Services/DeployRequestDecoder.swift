@@ -10,7 +10,7 @@ struct FleetCatalog {
 /// Turns a Deploy request into the domain's request, or every field violation in it.
 struct DeployRequestDecoder {
     let catalog: FleetCatalog
-    private var violations: [FleetError.FieldViolation] = []
+    private(set) var violations: [FleetError.FieldViolation] = []
 
     init(catalog: FleetCatalog) {
         self.catalog = catalog

@@ -122,6 +122,30 @@ enum DomainToProto {
         return message
     }
 
+    static func reservation(_ record: ReservationRecord) -> Fleet_V1_Reservation {
+        var message = Fleet_V1_Reservation()
+        message.id = record.id.rawValue
+        message.requestId = record.request.requestID
+        message.team = record.request.team
+        message.cluster = record.cluster.rawValue
+        message.nodes = record.nodes
+        switch record.state {
+        case .active: message.state = .active
+        case .released: message.state = .released
+        case .expired: message.state = .expired
+        }
+        message.createTime = timestamp(record.createdAt)
+        message.endTime = timestamp(record.request.endsAt)
+        if let quota = record.request.quota {
+            var limits = Fleet_V1_QuotaLimits()
+            limits.cpuMillis = quota.cpuMillis
+            limits.memoryBytes = quota.memoryBytes
+            limits.accelerators = quota.accelerators
+            message.quota = limits
+        }
+        return message
+    }
+
     static func kind(_ kind: WorkloadKind) -> Fleet_V1_WorkloadKind {
         switch kind {
         case .serving: .serving

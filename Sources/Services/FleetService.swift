@@ -33,6 +33,24 @@ public final class FleetService: RPCService {
         router.unary(Fleet_V1_Fleet.Method.serve) { [self] (request: Fleet_V1_ServeRequest, _) in
             try await mapErrors { try await serve(request) }
         }
+        router.unary(Fleet_V1_Fleet.Method.reserve) { [self] (request: Fleet_V1_ReserveRequest, _) in
+            try await mapErrors {
+                let decoded = try ReserveRequestDecoder(catalog: catalog).decode(request)
+                return DomainToProto.reservation(try await manager.reserve(decoded))
+            }
+        }
+        router.unary(Fleet_V1_Fleet.Method.listReservations) { [self] (request: Fleet_V1_ListReservationsRequest, _) in
+            var response = Fleet_V1_ListReservationsResponse()
+            response.reservations = await manager.reservationList(team: request.team.isEmpty ? nil : request.team, includeInactive: request.includeInactive)
+                .map(DomainToProto.reservation)
+            return response
+        }
+        router.unary(Fleet_V1_Fleet.Method.releaseReservation) { [self] (request: Fleet_V1_ReleaseReservationRequest, _) in
+            try await mapErrors {
+                guard !request.id.isEmpty else { throw FleetError.invalidArgument([.init(field: "id", description: "is required")]) }
+                return DomainToProto.reservation(try await manager.releaseReservation(ReservationID(request.id)))
+            }
+        }
         router.unary(Fleet_V1_Fleet.Method.getCapacity) { [self] (request: Fleet_V1_GetCapacityRequest, _) in
             try await mapErrors {
                 let filter = try Self.capacityFilter(request.filter)

@@ -22,6 +22,7 @@ final class InMemoryCluster: ClusterAPI {
         var pods: [PodInfo.Key: PodInfo] = [:]
         var counters = Counters()
         var failApplies = 0
+        var quotas: [String: QuotaLimits] = [:]
     }
 
     init(_ descriptor: ClusterDescriptor, nodes: [NodeInfo], bindOnApply: Bool = true) {
@@ -85,7 +86,29 @@ final class InMemoryCluster: ClusterAPI {
         return ["http://\(endpoint.host)\(endpoint.path)"]
     }
 
-    func reserve(_ reservation: ReservationID, nodes: [String]) async throws {}
-    func release(_ reservation: ReservationID, nodes: [String]) async throws {}
-    func ensureQuota(namespace: String, limits: QuotaLimits) async throws {}
+    func reserve(_ reservation: ReservationID, nodes: [String]) async throws {
+        relabel(nodes) { $0.reserved(by: reservation) }
+    }
+
+    func release(_ reservation: ReservationID, nodes: [String]) async throws {
+        relabel(nodes) { $0.reservation == reservation ? $0.reserved(by: nil) : $0 }
+    }
+
+    private func relabel(_ names: [String], _ change: (NodeInfo) -> NodeInfo) {
+        let changed: [NodeInfo] = state.withLock { state in
+            var changed: [NodeInfo] = []
+            for index in state.nodes.indices where names.contains(state.nodes[index].name) {
+                state.nodes[index] = change(state.nodes[index])
+                changed.append(state.nodes[index])
+            }
+            return changed
+        }
+        for node in changed { continuation.yield(.nodeChanged(node)) }
+    }
+
+    var quotas: [String: QuotaLimits] { state.withLock { $0.quotas } }
+
+    func ensureQuota(namespace: String, limits: QuotaLimits) async throws {
+        state.withLock { $0.quotas[namespace] = limits }
+    }
 }

@@ -1,4 +1,5 @@
 import Fleet
+import Foundation
 import Protos
 import RPCServer
 import Testing
@@ -142,5 +143,53 @@ import Testing
         #expect(PageToken.decode(PageToken.encode(cursor)) == cursor)
         #expect(PageToken.decode("not base64!") == nil)
         #expect(PageToken.decode("Zm9v") == nil)
+    }
+}
+
+@Suite struct ReserveRequestDecoderTests {
+    let catalog = FleetCatalog(clusters: ["gke"], acceleratorTypes: ["nvidia-tesla-a100"])
+
+    static func valid() -> Fleet_V1_ReserveRequest {
+        var request = Fleet_V1_ReserveRequest()
+        request.requestId = "r-1"
+        request.team = "ml"
+        request.nodeCount = 2
+        var perNode = Fleet_V1_Resources()
+        perNode.cpuMillis = 1000
+        perNode.memoryBytes = 1 << 30
+        perNode.acceleratorType = "nvidia-tesla-a100"
+        perNode.acceleratorCount = 8
+        request.perNode = perNode
+        var duration = Google_Protobuf_Duration()
+        duration.seconds = 3600
+        request.until = .duration(duration)
+        return request
+    }
+
+    @Test func aValidRequestDecodes() throws {
+        let now = Date()
+        let request = try ReserveRequestDecoder(catalog: catalog).decode(Self.valid(), now: now)
+        #expect(request.endsAt == now.addingTimeInterval(3600))
+        #expect(request.perNode.acceleratorCount == 8)
+    }
+
+    @Test func badFieldsAreNamed() {
+        var message = Self.valid()
+        message.nodeCount = 0
+        message.until = nil
+        message.perNode?.acceleratorType = "tpu-v9"
+        var pastTime = Google_Protobuf_Timestamp()
+        pastTime.seconds = 1
+        var pastMessage = Self.valid()
+        pastMessage.until = .endTime(pastTime)
+        #expect {
+            _ = try ReserveRequestDecoder(catalog: catalog).decode(message)
+        } throws: { error in
+            guard case FleetError.invalidArgument(let violations) = error else { return false }
+            return Set(violations.map(\.field)) == ["node_count", "until", "per_node.accelerator_type"]
+        }
+        #expect(throws: FleetError.invalidArgument([.init(field: "end_time", description: "must be in the future")])) {
+            _ = try ReserveRequestDecoder(catalog: catalog).decode(pastMessage)
+        }
     }
 }

@@ -105,6 +105,32 @@ public actor ClusterActor {
         assumptions[id] = assumption.replicasByNode.isEmpty ? nil : assumption
     }
 
+    // MARK: Reservations
+
+    /// Marks the nodes reserved at once, ahead of the cluster reporting the label and
+    /// taint, if each is still unreserved, accepts pods and has `perNode` free. Takes
+    /// nothing and returns false otherwise.
+    public func markReserved(_ names: [String], by reservation: ReservationID, perNode: ResourceVector) -> Bool {
+        for name in names {
+            guard let node = nodeInfo[name], node.acceptsPods, node.reservation == nil,
+                  let free = nodes.free(on: name), perNode.fits(in: free) else { return false }
+        }
+        for name in names {
+            if let node = nodeInfo[name] { upsertNode(node.reserved(by: reservation)) }
+        }
+        publish(snapshot())
+        return true
+    }
+
+    /// Removes the reservation from the nodes it still holds.
+    public func unmarkReserved(_ names: [String], by reservation: ReservationID) {
+        for name in names {
+            guard let node = nodeInfo[name], node.reservation == reservation else { continue }
+            upsertNode(node.reserved(by: nil))
+        }
+        publish(snapshot())
+    }
+
     // MARK: Status of deployments
 
     public struct WorkloadPods: Hashable, Sendable {

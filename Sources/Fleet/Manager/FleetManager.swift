@@ -10,6 +10,7 @@ public final class FleetManager: Sendable {
     let clusters: [ClusterName: ClusterActor]
     let board = SnapshotBoard()
     let book: DeploymentBook
+    let reservations = ReservationBook()
     private let queueKick: AsyncStream<Void>.Continuation
     private let queueKicks: AsyncStream<Void>
 
@@ -45,6 +46,7 @@ public final class FleetManager: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(1))
                     self.hub.emitHeartbeats()
+                    await self.expireReservations()
                 }
             }
         }
@@ -62,6 +64,17 @@ public final class FleetManager: Sendable {
         }
         var request = request
         request.spec.namespace = team.namespace
+        if let id = request.spec.reservation {
+            guard let reservation = await reservations.records[id] else {
+                throw FleetError.notFound(resourceType: "fleet.v1.Reservation", name: id.rawValue)
+            }
+            guard reservation.request.team == team.name else {
+                throw FleetError.failedPrecondition("reservation \(id) belongs to team \(reservation.request.team), not \(team.name)")
+            }
+            guard reservation.state == .active else {
+                throw FleetError.failedPrecondition("reservation \(id) is \(reservation.state.rawValue)")
+            }
+        }
         if dryRun {
             let result = engine.place(request.spec, in: board.all)
             var record = DeploymentRecord(id: DeploymentID("dry-run"), request: request, state: result.plan == nil ? .queued : .placed, cluster: result.plan?.cluster, createdAt: Date())
