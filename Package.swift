@@ -97,6 +97,18 @@ let package = Package(
         // fleet.v1.Fleet: validation and proto <-> domain mapping over the fleet manager.
         .target(name: "Services", dependencies: ["RPCServer", "Protos", "Fleet"], swiftSettings: strictSwift),
 
+        // fleetd assembled: configuration, the cluster backends, the embedded simulated fleet.
+        .target(
+            name: "FleetdApp",
+            dependencies: [
+                "Fleet", "Services", "KubeBackend", "KubeSim", "RPCServer", "HTTP2Transport", "StandardServices",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
         // grpc.health.v1 and server reflection, which every gRPC client expects.
         .target(name: "StandardServices", dependencies: ["RPCServer", "Protos"], swiftSettings: strictSwift),
 
@@ -139,6 +151,7 @@ let package = Package(
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"], swiftSettings: strictSwift),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Fleet", "Protos", "RPCServer"], swiftSettings: strictSwift),
+        .testTarget(name: "FleetdAppTests", dependencies: ["FleetdApp", "Fleet"], swiftSettings: strictSwift),
         .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend", "KubeSim"], swiftSettings: strictSwift),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeBackend"], swiftSettings: strictSwift),
     ],
