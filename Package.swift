@@ -70,7 +70,7 @@ let package = Package(
         // The Kubernetes API client: libcurl transport, kubeconfig, typed models.
         .target(
             name: "KubeBackend",
-            dependencies: ["CCurl", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CCurl", "Fleet", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift
         ),
 

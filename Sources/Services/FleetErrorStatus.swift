@@ -22,6 +22,12 @@ enum FleetErrorStatus {
             info.resourceName = name
             info.description = "no \(type) named \"\(name)\""
             return make(.notFound, "\(type) \"\(name)\" not found", detail: info)
+        case .alreadyExists(let type, let name, let detail):
+            var info = Google_Rpc_ResourceInfo()
+            info.resourceType = type
+            info.resourceName = name
+            info.description = detail
+            return make(.alreadyExists, detail, detail: info)
         case .failedPrecondition(let why):
             return make(.failedPrecondition, why, detail: nil as Google_Rpc_ResourceInfo?)
         case .quotaExceeded(let violations):

@@ -174,3 +174,23 @@ extension ClusterEvaluation.Verdict {
         return false
     }
 }
+
+@Suite struct DeploymentNameTests {
+    typealias F = Fixtures
+    typealias M = FleetManagerTests
+
+    @Test func aTeamCannotHaveTwoLiveDeploymentsOfOneName() async throws {
+        let cluster = InMemoryCluster(F.descriptor("gke"), nodes: [F.gpuNode("g1"), F.gpuNode("g2")])
+        try await M.withManager([cluster]) { manager in
+            let first = try await manager.deploy(M.request("a", name: "llm"), dryRun: false)
+            await #expect {
+                try await manager.deploy(M.request("b", name: "llm"), dryRun: false)
+            } throws: { error in
+                guard case FleetError.alreadyExists(_, let name, _) = error else { return false }
+                return name == first.record.id.rawValue
+            }
+            _ = try await manager.deleteDeployment(first.record.id)
+            #expect(try await manager.deploy(M.request("c", name: "llm"), dryRun: false).record.state == .placed)
+        }
+    }
+}

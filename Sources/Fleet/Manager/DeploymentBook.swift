@@ -23,6 +23,16 @@ actor DeploymentBook {
         answers[requestID] = nil
     }
 
+    /// Inserts a new record unless the team already has a live deployment of that
+    /// name (names are unique per team); returns that deployment instead.
+    func insertIfNameIsFree(_ record: DeploymentRecord) -> DeploymentRecord? {
+        let existing = records.values.first {
+            $0.spec.name == record.spec.name && $0.spec.team == record.spec.team && $0.state != .deleted && $0.state != .failed
+        }
+        if existing == nil { records[record.id] = record }
+        return existing
+    }
+
     func insert(_ record: DeploymentRecord) {
         records[record.id] = record
     }

@@ -26,6 +26,8 @@ public enum FleetError: Error, Hashable, Sendable {
     case invalidArgument([FieldViolation])
     /// `resourceType` is e.g. `fleet.v1.Deployment`.
     case notFound(resourceType: String, name: String)
+    /// A live object already has this name.
+    case alreadyExists(resourceType: String, name: String, detail: String)
     case failedPrecondition(String)
     case quotaExceeded([QuotaViolation])
     /// A cluster could not be written; nothing was left half-written.

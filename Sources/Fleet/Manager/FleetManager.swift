@@ -107,7 +107,11 @@ public final class FleetManager: Sendable {
             }
         }
         let record = DeploymentRecord(id: DeploymentID("dep-" + Self.randomHex(12)), request: request, state: .queued, createdAt: Date())
-        await book.insert(record)
+        if let existing = await book.insertIfNameIsFree(record) {
+            throw FleetError.alreadyExists(
+                resourceType: "fleet.v1.Deployment", name: existing.id.rawValue,
+                detail: "team \(team.name) already has a deployment named \(request.spec.name) (\(existing.id), \(existing.state.rawValue)); delete it or choose another name")
+        }
         let (placed, evaluations) = try await placeAndWrite(record)
         if let placed {
             return DeployOutcome(record: placed, evaluations: evaluations, dryRun: false)

@@ -61,4 +61,6 @@ public enum FleetLabels {
     public static let team = "fleet.io/team"
     public static let priority = "fleet.io/priority"
     public static let reservation = "fleet.io/reservation"
+    /// The accelerator label of node pools that have no cloud-specific one.
+    public static let accelerator = "fleet.io/accelerator"
 }
