@@ -1,4 +1,5 @@
 import Foundation
+import KubeBackend
 
 /// A fresh directory under the system temp directory, removed on deinit.
 final class TemporaryDirectory: @unchecked Sendable {
@@ -51,4 +52,36 @@ final class ManualClock: @unchecked Sendable {
 
 func base64(_ text: String) -> String {
     Data(text.utf8).base64EncodedString()
+}
+
+/// A `KubeClock` whose sleeps return at once: each adds its duration to the clock's
+/// time and to a record that tests read, so that backoff is checked without waiting.
+final class VirtualKubeClock: KubeClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var elapsed = Duration.zero
+    private var recorded: [Duration] = []
+
+    func now() -> Duration { lock.withLock { elapsed } }
+
+    func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        lock.withLock {
+            recorded.append(duration)
+            elapsed += max(duration, .zero)
+        }
+        await Task.yield()
+        try Task.checkCancellation()
+    }
+
+    var sleeps: [Duration] { lock.withLock { recorded } }
+}
+
+/// Polls until `condition` holds, for up to `timeout` of real time.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
 }
