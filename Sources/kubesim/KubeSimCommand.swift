@@ -16,15 +16,38 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Option(help: "PEM certificate to serve instead of a generated one.") var certFile: String?
     @Option(help: "PEM private key for --cert-file.") var keyFile: String?
     @Option(help: "Write a kubeconfig for this server to this path.") var kubeconfig: String?
+    @Option(help: ArgumentHelp(
+        "Simulate a cluster: a profile YAML file, or a built-in profile name.",
+        discussion: "Built-in: \(ClusterProfile.builtinNames.joined(separator: ", ")). Without a profile kubesim is a bare API server: no nodes, no controllers."))
+    var profile: String?
+    @Option(help: "Print a built-in profile's YAML and exit.") var printProfile: String?
+    @Option(help: "Simulated seconds per real second (CronJobs, Job run times).") var clockSpeed: Double = 1
+    @Flag(help: "Stop the simulated clock; advance it with POST /kubesim/clock/advance.") var manualClock = false
 
     func run() async throws {
-        var configuration = SimulatedAPIServer.Configuration(host: host, port: port, token: token, tls: tls ? .selfSigned : .none)
+        if let printProfile {
+            guard let builtin = ClusterProfile.builtin(named: printProfile) else {
+                throw ValidationError("no built-in profile \(printProfile); there are \(ClusterProfile.builtinNames.joined(separator: ", "))")
+            }
+            print(try builtin.yaml(), terminator: "")
+            return
+        }
+        var tlsMode: SimulatedAPIServer.Configuration.TLS = tls ? .selfSigned : .none
         if tls, let certFile, let keyFile {
-            configuration.tls = .certificate(SelfSignedCertificate(
+            tlsMode = .certificate(SelfSignedCertificate(
                 certificatePEM: Array(try Data(contentsOf: URL(fileURLWithPath: certFile))),
                 privateKeyPEM: Array(try Data(contentsOf: URL(fileURLWithPath: keyFile)))))
         }
-        let server = try await SimulatedAPIServer.start(configuration)
+        let server: SimulatedAPIServer
+        if let profile {
+            let clusterProfile = try ClusterProfile.builtin(named: profile) ?? ClusterProfile.load(path: profile)
+            let clock: SimulationClock = manualClock ? .manual(startingAt: Date()) : .wall(speed: clockSpeed)
+            let cluster = try await SimulatedCluster.start(clusterProfile, options: SimulatedCluster.Options(
+                host: host, port: port, token: token, tls: tlsMode, clock: clock))
+            server = cluster.server
+        } else {
+            server = try await SimulatedAPIServer.start(SimulatedAPIServer.Configuration(host: host, port: port, token: token, tls: tlsMode))
+        }
         if let kubeconfig {
             try KubeconfigWriter.write(server: server, token: token, to: kubeconfig)
         }

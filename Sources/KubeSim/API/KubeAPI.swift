@@ -14,12 +14,28 @@ public final class KubeAPI: Sendable {
     private let defaults = ObjectDefaults()
     private let now: @Sendable () -> Date
 
-    public init(store: ObjectStore, token: String?, serverAddress: String = "127.0.0.1:6443", now: @escaping @Sendable () -> Date = Date.init) {
+    /// The faults injected in front of this API; empty unless configured.
+    public let faults: FaultInjector
+    /// The simulated cluster's clock, when there is a simulation behind this API.
+    let clock: SimulationClock?
+    private let quota: QuotaAdmission
+
+    public convenience init(
+        store: ObjectStore, token: String?, serverAddress: String = "127.0.0.1:6443",
+        now: @escaping @Sendable () -> Date = Date.init, faults: FaultInjector = FaultInjector()
+    ) {
+        self.init(store: store, token: token, serverAddress: serverAddress, now: now, faults: faults, clock: nil)
+    }
+
+    init(store: ObjectStore, token: String?, serverAddress: String, now: @escaping @Sendable () -> Date, faults: FaultInjector, clock: SimulationClock?) {
         self.store = store
         self.token = token
         self.now = now
+        self.faults = faults
+        self.clock = clock
         self.serverAddress = Mutex(serverAddress)
         discovery = Discovery(catalog: store.catalog)
+        quota = QuotaAdmission(store: store)
     }
 
     /// The host:port discovery advertises; set once the listening port is known.
@@ -50,6 +66,9 @@ public final class KubeAPI: Sendable {
             return .full(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("ok".utf8))
         }
         if let token, request.headers["authorization"] != "Bearer \(token)" { throw APIError.unauthorized }
+        if request.path.hasPrefix(AdminAPI.prefix) {
+            return try AdminAPI(faults: faults, clock: clock).handle(request)
+        }
         if let target = RequestTarget.parse(request.path, catalog: store.catalog) {
             return try serve(request, target)
         }
@@ -181,7 +200,49 @@ public final class KubeAPI: Sendable {
                                  applied: object, time: Timestamp(now()).rawValue, into: &object)
         }
         if isDryRun(request) { return .json(201, object) }
-        return .json(201, try store.create(target.type, namespace: target.namespace, object))
+        return .json(201, try admitAndCreate(target.type, namespace: target.namespace, object))
+    }
+
+    /// Admission (ResourceQuota) then the store. A generated name is chosen first, so
+    /// that admission errors name the object as the apiserver's do.
+    private func admitAndCreate(_ type: ResourceType, namespace: String?, _ object: JSONValue, requiringOwner owner: ObjectStore.OwnerCheck? = nil) throws(APIError) -> JSONValue {
+        var object = object
+        if (object.metadataString("name") ?? "").isEmpty, let prefix = object.metadataString("generateName"), !prefix.isEmpty {
+            object.setMetadata("name", .string(prefix + ObjectStore.randomSuffix()))
+        }
+        let namespace = type.namespaced ? (namespace ?? object.metadataString("namespace") ?? "default") : nil
+        return try quota.admit(object, as: type, namespace: namespace) { () throws(APIError) -> JSONValue in
+            try store.create(type, namespace: namespace, object, requiringOwner: owner)
+        }
+    }
+
+    /// A create by a simulated controller: defaults and admission as for a client, and
+    /// refused when `owner` no longer exists.
+    func createAsController(_ type: ResourceType, namespace: String?, _ object: JSONValue, owner: ObjectStore.OwnerCheck?) throws(APIError) -> JSONValue {
+        var object = object
+        defaults.applyOnCreate(&object, as: type)
+        return try admitAndCreate(type, namespace: namespace, object, requiringOwner: owner)
+    }
+
+    /// The verb, resource and namespace of a request, for fault matching; nil for the
+    /// simulator's own admin paths, which faults never touch.
+    public func attributes(of request: APIRequest) -> RequestAttributes? {
+        if request.path.hasPrefix(AdminAPI.prefix) { return nil }
+        guard let target = RequestTarget.parse(request.path, catalog: store.catalog) else {
+            return RequestAttributes(verb: request.method.lowercased(), resource: "")
+        }
+        let verb: String
+        switch (request.method, target.name) {
+        case ("GET", nil): verb = request.flag("watch") || target.legacyWatch ? "watch" : "list"
+        case ("GET", _): verb = "get"
+        case ("POST", _): verb = "create"
+        case ("PUT", _): verb = "update"
+        case ("PATCH", _): verb = "patch"
+        case ("DELETE", nil): verb = "deletecollection"
+        case ("DELETE", _): verb = "delete"
+        default: verb = request.method.lowercased()
+        }
+        return RequestAttributes(verb: verb, resource: target.type.resource, namespace: target.namespace)
     }
 
     private func update(_ request: APIRequest, _ target: RequestTarget, name: String) throws(APIError) -> APIResponse {
@@ -280,7 +341,7 @@ public final class KubeAPI: Sendable {
             try validate(object, type)
             defaults.applyOnCreate(&object, as: type)
             ManagedFields.record(manager: manager, operation: "Apply", apiVersion: type.apiVersion, applied: applied, time: time, into: &object)
-            return .json(201, try store.create(type, namespace: target.namespace, object))
+            return .json(201, try admitAndCreate(type, namespace: target.namespace, object))
         }
     }
 

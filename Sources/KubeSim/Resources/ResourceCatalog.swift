@@ -47,6 +47,8 @@ public struct ResourceCatalog: Sendable {
                      namespaced: true, shortNames: ["quota"]),
         ResourceType(group: "apps", version: "v1", resource: "deployments", singular: "deployment", kind: "Deployment",
                      namespaced: true, shortNames: ["deploy"], tracksGeneration: true),
+        ResourceType(group: "apps", version: "v1", resource: "replicasets", singular: "replicaset", kind: "ReplicaSet",
+                     namespaced: true, shortNames: ["rs"], tracksGeneration: true),
         ResourceType(group: "batch", version: "v1", resource: "jobs", singular: "job", kind: "Job",
                      namespaced: true, extraFieldLabels: ["status.successful"], tracksGeneration: true),
         ResourceType(group: "batch", version: "v1", resource: "cronjobs", singular: "cronjob", kind: "CronJob",

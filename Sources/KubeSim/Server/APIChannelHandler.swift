@@ -20,6 +20,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var registration: WatchRegistration?
     private var watchTimeout: Scheduled<Void>?
+    private var unregisterFromFaults: (@Sendable () -> Void)?
     /// Events queued for an earlier watch on this connection are dropped.
     private var activeWatchID = 0
     private var nextWatchID = 0
@@ -61,12 +62,52 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in head.headers { headers[name.lowercased()] = value }
         let body = Array(requestBody.readableBytesView)
         let request = APIRequest(method: head.method.rawValue, target: head.uri, headers: headers, body: body)
-        switch api.handle(request) {
+        // Faults apply only to authenticated requests, so a wrong token still sees 401.
+        let authenticated = api.token == nil || headers["authorization"] == "Bearer \(api.token!)"
+        let decision = authenticated ? api.attributes(of: request).map { api.faults.decide(for: $0) } : nil
+        guard let decision, decision.latencyMilliseconds > 0 else {
+            perform(request, head: head, outcome: decision?.outcome ?? .proceed, context: context)
+            return
+        }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(Int64(decision.latencyMilliseconds))) {
+            guard let context = handler.value.context else { return }
+            handler.value.perform(request, head: head, outcome: decision.outcome, context: context)
+        }
+    }
+
+    private func perform(_ request: APIRequest, head: HTTPRequestHead, outcome: FaultInjector.Decision.Outcome, context: ChannelHandlerContext) {
+        let response: APIResponse
+        switch outcome {
+        case .disconnect:
+            context.close(promise: nil)
+            return
+        case .fail(let error):
+            response = .error(error)
+        case .proceed, .expireWatch, .dropWatch:
+            response = api.handle(request)
+        }
+        switch response {
         case .full(let status, let extraHeaders, let responseBody):
             writeFull(status: status, headers: extraHeaders, body: responseBody, keepAlive: head.isKeepAlive, version: head.version, context: context)
         case .watch(let plan):
+            if outcome == .expireWatch {
+                writeWatchHead(keepAlive: head.isKeepAlive, version: head.version, context: context)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: WatchPlan.errorLine(expired(plan)))))), promise: nil)
+                finish(keepAlive: head.isKeepAlive, context: context)
+                return
+            }
             startWatch(plan, keepAlive: head.isKeepAlive, version: head.version, context: context)
+            if case .dropWatch(let seconds) = outcome {
+                let channel = context.channel
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { channel.close(promise: nil) }
+            }
         }
+    }
+
+    private func expired(_ plan: WatchPlan) -> APIError {
+        let current = api.store.currentResourceVersion
+        return APIError.tooOldResourceVersion(requested: plan.request.resourceVersion ?? 0, oldest: current)
     }
 
     private func writeFull(status: Int, headers extraHeaders: [(String, String)], body: [UInt8], keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext) {
@@ -88,7 +129,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func startWatch(_ plan: WatchPlan, keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext) {
+    private func writeWatchHead(keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Transfer-Encoding", value: "chunked")
@@ -96,6 +137,10 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
         context.flush()
+    }
+
+    private func startWatch(_ plan: WatchPlan, keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext) {
+        writeWatchHead(keepAlive: keepAlive, version: version, context: context)
 
         nextWatchID += 1
         let watchID = nextWatchID
@@ -123,6 +168,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             finish(keepAlive: keepAlive, context: context)
             return
         }
+        unregisterFromFaults = api.faults.registerWatch { interruption in
+            eventLoop.execute { handler.value.interrupt(watchID: watchID, interruption, plan: plan, keepAlive: keepAlive) }
+        }
         if let seconds = plan.timeoutSeconds, seconds > 0 {
             watchTimeout = eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
                 handler.value.endWatch(watchID: watchID, keepAlive: keepAlive)
@@ -146,7 +194,22 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         finish(keepAlive: keepAlive, context: context)
     }
 
+    private func interrupt(watchID: Int, _ interruption: FaultInjector.Interruption, plan: WatchPlan, keepAlive: Bool) {
+        guard activeWatchID == watchID, let context else { return }
+        switch interruption {
+        case .drop:
+            stopWatch()
+            context.close(promise: nil)
+        case .expire:
+            stopWatch()
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: WatchPlan.errorLine(expired(plan)))))), promise: nil)
+            finish(keepAlive: keepAlive, context: context)
+        }
+    }
+
     private func stopWatch() {
+        unregisterFromFaults?()
+        unregisterFromFaults = nil
         activeWatchID = 0
         registration?.cancel()
         registration = nil

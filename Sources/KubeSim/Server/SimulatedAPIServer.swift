@@ -37,6 +37,8 @@ public final class SimulatedAPIServer: Sendable {
 
     public let api: KubeAPI
     public var store: ObjectStore { api.store }
+    /// The faults this server injects; switchable at run time.
+    public var faults: FaultInjector { api.faults }
     public let port: Int
     public let url: URL
     /// The PEM of the serving certificate, for clients to trust; nil without TLS.
@@ -55,8 +57,25 @@ public final class SimulatedAPIServer: Sendable {
         self.ownedGroup = ownedGroup
     }
 
-    /// Binds and starts serving; the store starts with the default namespaces.
-    public static func start(_ configuration: Configuration, group: (any EventLoopGroup)? = nil) async throws -> SimulatedAPIServer {
+    /// Binds and starts serving a bare API server (no nodes, no controllers); the store
+    /// starts with the default namespaces. `SimulatedCluster` adds a simulated cluster.
+    public static func start(_ configuration: Configuration, group: (any EventLoopGroup)? = nil, faults: FaultInjector = FaultInjector()) async throws -> SimulatedAPIServer {
+        let store = ObjectStore(historyCapacity: configuration.historyCapacity, initialResourceVersion: initialResourceVersion())
+        let api = KubeAPI(store: store, token: configuration.token, serverAddress: "\(configuration.host):\(configuration.port)",
+                          now: Date.init, faults: faults, clock: nil)
+        api.bootstrap()
+        return try await serve(api, configuration, group: group)
+    }
+
+    /// The resourceVersion counter starts from the clock, so that a restarted simulator is
+    /// visible to clients: their old resourceVersions fall outside its history (410).
+    static func initialResourceVersion() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000_000
+    }
+
+    /// Binds and serves `api`.
+    static func serve(_ api: KubeAPI, _ configuration: Configuration, group: (any EventLoopGroup)?) async throws -> SimulatedAPIServer {
+        let store = api.store
         let ownedGroup = group == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
         let group = group ?? ownedGroup!
         var certificate: SelfSignedCertificate?
@@ -74,14 +93,7 @@ public final class SimulatedAPIServer: Sendable {
             context = try NIOSSLContext(configuration: tls)
         }
         let sslContext = context
-        // The resourceVersion counter starts from the clock, so that a restarted simulator is
-        // visible to clients: their old resourceVersions fall outside its history (410).
-        let initialVersion = Int64(Date().timeIntervalSince1970 * 1000) % 1_000_000_000_000
-        let store = ObjectStore(historyCapacity: configuration.historyCapacity, initialResourceVersion: initialVersion)
         let scheme = sslContext == nil ? "http" : "https"
-
-        let api = KubeAPI(store: store, token: configuration.token, serverAddress: "\(configuration.host):\(configuration.port)")
-        api.bootstrap()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -154,7 +154,23 @@ public final class ObjectStore: Sendable {
     /// and a name from metadata.generateName when it has none.
     @discardableResult
     public func create(_ type: ResourceType, namespace: String?, _ object: JSONValue) throws(APIError) -> JSONValue {
+        try create(type, namespace: namespace, object, requiringOwner: nil)
+    }
+
+    /// An object that must still exist, with this uid, for a create to go ahead: what a
+    /// controller creating dependents checks so that none outlive a just-deleted owner.
+    struct OwnerCheck {
+        var type: ResourceType
+        var key: ObjectKey
+        var uid: String
+    }
+
+    @discardableResult
+    func create(_ type: ResourceType, namespace: String?, _ object: JSONValue, requiringOwner owner: OwnerCheck?) throws(APIError) -> JSONValue {
         try state.withLock { state throws(APIError) -> JSONValue in
+            if let owner, state.objects[owner.type.key]?[owner.key]?.metadataString("uid") != owner.uid {
+                throw APIError.notFound(owner.type, name: owner.key.name)
+            }
             var object = object
             object.setField("kind", .string(type.kind))
             object.setField("apiVersion", .string(type.apiVersion))
