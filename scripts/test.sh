@@ -9,4 +9,4 @@ scripts/install-deps.sh
 scripts/gen-protos.sh --check
 swift build --build-tests
 swift test --skip-build
-.venv/bin/python -m pytest -q Tests/interop Tests/kubesim
+.venv/bin/python -m pytest -q Tests/interop Tests/kubesim Tests/fleet

@@ -40,6 +40,11 @@ public struct FleetConfiguration: Sendable {
         public var description: String { "invalid fleetd configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
     }
 
+    /// `HOST:PORT` (IPv6 hosts in brackets), or nil.
+    public static func hostAndPort(_ address: String) -> (host: String, port: Int)? {
+        RawConfiguration.hostPort(address)
+    }
+
     public static func load(path: String) throws -> FleetConfiguration {
         let text: String
         do {

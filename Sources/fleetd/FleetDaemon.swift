@@ -1,47 +1,77 @@
 import ArgumentParser
-import HTTP2Transport
-import RPCServer
-import StandardServices
+import Fleet
+import FleetdApp
+import Foundation
 import Logging
-import ServiceLifecycle
 
-/// fleetd, the ML fleet control plane. For now it serves the standard gRPC services (health
-/// and reflection); the Fleet API and the embedded simulated fleet come next.
+/// fleetd, the control plane for ML models on many Kubernetes clusters.
 @main
 struct FleetDaemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleetd",
-        abstract: "The control plane for ML models on many Kubernetes clusters.")
+        abstract: "The control plane for ML models on many Kubernetes clusters.",
+        discussion: """
+            With --config, fleetd drives the clusters the file names. Without it, fleetd starts \
+            an embedded SIMULATED fleet of four clusters (gke-us-central1, aks-westeurope, \
+            eks-us-east-1, onprem-dc1) on loopback; --write-kubeconfig lets kubectl look at them.
+            """)
 
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    @Option(help: "The configuration file (YAML). Without one, fleetd runs on its embedded simulated fleet.")
+    var config: String?
 
-    @Option(help: "The TCP port to listen on (0 picks a free one).")
-    var port = 50051
+    @Option(help: "HOST:PORT to serve gRPC on; overrides the file. Port 0 picks a free one.")
+    var listen: String?
 
-    func run() async throws {
-        let health = HealthService()
-        var router = RPCRouter()
-        router.registerStandardServices(health: health)
-        var configuration = HTTP2ServerConfiguration()
-        configuration.host = host
-        configuration.port = port
-        let server = HTTP2Server(configuration: configuration, rpcServer: RPCServer(router: router))
-        try await server.start()
-        try await server.runUntilTerminated(
-            announcing: "fleetd listening on \(host):\(server.localPort ?? port)",
-            with: [HealthShutdown(health: health)],
-            logger: Logger(label: "fleetd"))
+    @Option(help: "With the embedded fleet: write a kubeconfig for its clusters to this path.")
+    var writeKubeconfig: String?
+
+    func validate() throws {
+        if let listen, FleetConfiguration.hostAndPort(listen) == nil {
+            throw ValidationError("--listen \"\(listen)\" is not HOST:PORT")
+        }
+        if config != nil && writeKubeconfig != nil {
+            throw ValidationError("--write-kubeconfig applies to the embedded fleet only; drop it or --config")
+        }
     }
-}
-
-/// Turns health to NOT_SERVING as soon as shutdown begins, so that load balancers stop
-/// sending new calls while the in-flight ones finish.
-struct HealthShutdown: Service {
-    let health: HealthService
 
     func run() async throws {
-        try? await gracefulShutdown()
-        health.enterShutdown()
+        let logger = Logger(label: "fleetd")
+        var configuration: FleetConfiguration
+        let embedded: EmbeddedFleet?
+        let clusters: [any ClusterAPI]
+        if let config {
+            configuration = try FleetConfiguration.load(path: config)
+            embedded = nil
+            clusters = try ClusterBackends.make(configuration)
+        } else {
+            let fleet = try await EmbeddedFleet.start()
+            configuration = FleetConfiguration()
+            configuration.clusters = fleet.clusters
+            configuration.settings = FleetSettings(teams: EmbeddedFleet.teams)
+            if let writeKubeconfig {
+                try fleet.kubeconfig().write(toFile: writeKubeconfig, atomically: true, encoding: .utf8)
+            }
+            embedded = fleet
+            clusters = try fleet.backends()
+        }
+        if let listen, let (host, port) = FleetConfiguration.hostAndPort(listen) {
+            configuration.listenHost = host
+            configuration.listenPort = port
+        }
+        let server = FleetdServer(clusters: clusters, configuration: configuration)
+        try await server.start()
+        let unsynced = await server.waitForClusters(timeout: .seconds(30))
+        if !unsynced.isEmpty {
+            logger.warning("serving before these clusters answered; they count as unreachable until they do", metadata: ["clusters": "\(unsynced)"])
+        }
+        let fleetName = embedded == nil ? "\(clusters.count) configured cluster(s)" : "the embedded simulated fleet"
+        try await server.runUntilTerminated(
+            announcing: "fleetd listening on \(configuration.listenHost):\(server.localPort ?? configuration.listenPort) with \(fleetName)",
+            logger: logger)
+        logger.info("gRPC server stopped")
+        if let embedded {
+            try await embedded.shutdown()
+            logger.info("embedded simulated fleet stopped")
+        }
     }
 }

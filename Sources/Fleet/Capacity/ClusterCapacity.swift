@@ -95,4 +95,7 @@ public struct ClusterSnapshot: Sendable {
     }
 
     public var name: ClusterName { descriptor.name }
+
+    /// Whether the cluster's view has been listed at least once.
+    public var isSynced: Bool { health != .unreachable(ClusterActor.notSyncedYet) }
 }

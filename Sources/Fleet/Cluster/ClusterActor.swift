@@ -44,9 +44,11 @@ public actor ClusterActor {
         ClusterSnapshot(descriptor: descriptor, health: health, nodes: nodes, quotas: quotas.mapValues { Array($0.values) })
     }
 
+    static let notSyncedYet = "not synced yet"
+
     var health: ClusterHealth {
         if let unreachable { return .unreachable(unreachable) }
-        if !nodesListed || !podsListed { return .unreachable("not synced yet") }
+        if !nodesListed || !podsListed { return .unreachable(Self.notSyncedYet) }
         let notReady = nodeInfo.values.filter { !$0.ready }.count
         if notReady > 0 { return .degraded("\(notReady) of \(nodeInfo.count) nodes not ready") }
         return .healthy

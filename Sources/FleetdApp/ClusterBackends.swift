@@ -1,0 +1,28 @@
+public import Fleet
+import KubeBackend
+
+/// The cluster backends a configuration names.
+public enum ClusterBackends {
+    public struct Failure: Error, CustomStringConvertible {
+        public var cluster: String
+        public var reason: String
+        public var description: String { "cluster \(cluster): \(reason)" }
+    }
+
+    public static func make(_ configuration: FleetConfiguration) throws -> [any ClusterAPI] {
+        try configuration.clusters.map { entry in
+            let connection: ClusterConnection
+            do {
+                switch entry.access {
+                case .inCluster:
+                    connection = try InClusterConfig().connection()
+                case .kubeconfig(let path, let context):
+                    connection = try KubeconfigLoader().load(explicitPath: path).connection(context: context)
+                }
+                return KubeClusterAPI(descriptor: entry.descriptor, client: try KubeClient(connection: connection))
+            } catch {
+                throw Failure(cluster: entry.descriptor.name.rawValue, reason: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+public import Fleet
+import HTTP2Transport
+public import Logging
+import RPCServer
+import ServiceLifecycle
+import Services
+import StandardServices
+import Synchronization
+
+/// fleetd assembled: the fleet manager over its cluster backends, the Fleet API,
+/// health and reflection, on the HTTP/2 server.
+public final class FleetdServer: Sendable {
+    public let manager: FleetManager
+    let health: HealthService
+    let server: HTTP2Server
+    private let fleetTask = Mutex<Task<Void, Never>?>(nil)
+
+    public init(clusters: [any ClusterAPI], configuration: FleetConfiguration) {
+        manager = FleetManager(clusters: clusters, settings: configuration.settings)
+        health = HealthService()
+        health.setStatus(.serving, for: FleetService.serviceName)
+        var router = RPCRouter()
+        FleetService(manager: manager).register(into: &router)
+        router.registerStandardServices(health: health)
+        var serverConfiguration = HTTP2ServerConfiguration()
+        serverConfiguration.host = configuration.listenHost
+        serverConfiguration.port = configuration.listenPort
+        serverConfiguration.tls = configuration.tls.map { TLSFiles(certificateChainPath: $0.certificateFile, privateKeyPath: $0.keyFile) }
+        server = HTTP2Server(configuration: serverConfiguration, rpcServer: RPCServer(router: router))
+    }
+
+    /// Starts the fleet manager and binds the listening socket; `localPort` is known afterwards.
+    public func start() async throws {
+        let manager = self.manager
+        fleetTask.withLock { task in
+            if task == nil { task = Task { await manager.run() } }
+        }
+        try await server.start()
+    }
+
+    /// Waits until every cluster has been listed once, or the timeout passes; the
+    /// names of the clusters still not synced.
+    public func waitForClusters(timeout: Duration) async -> [ClusterName] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let waiting = manager.clusterNames.filter { !(manager.snapshot(of: $0)?.isSynced ?? false) }
+            if waiting.isEmpty || ContinuousClock.now >= deadline { return waiting }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    public var localPort: Int? { server.localPort }
+
+    /// Serves until SIGTERM or SIGINT, then drains: health turns NOT_SERVING, in-flight
+    /// calls finish within the grace period, and connections close.
+    public func runUntilTerminated(announcing line: String, logger: Logger) async throws {
+        // The manager outlives the server's drain, which in-flight calls need.
+        defer { fleetTask.withLock { $0?.cancel() } }
+        try await server.runUntilTerminated(announcing: line, with: [HealthShutdown(health: health)], logger: logger)
+    }
+}
+
+/// Turns health to NOT_SERVING as soon as shutdown begins, so that load balancers stop
+/// sending new calls while the in-flight ones finish.
+struct HealthShutdown: Service {
+    let health: HealthService
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        health.enterShutdown()
+    }
+}
