@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "fleetd",
             dependencies: [
-                "FleetdApp", "Fleet",
+                "FleetdApp", "Fleet", "KubeBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

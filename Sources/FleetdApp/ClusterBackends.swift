@@ -1,5 +1,5 @@
 public import Fleet
-import KubeBackend
+public import KubeBackend
 
 /// The cluster backends a configuration names.
 public enum ClusterBackends {
@@ -9,7 +9,14 @@ public enum ClusterBackends {
         public var description: String { "cluster \(cluster): \(reason)" }
     }
 
-    public static func make(_ configuration: FleetConfiguration) throws -> [any ClusterAPI] {
+    /// The store in the management cluster (the first, unless the file names one).
+    public static func stateStore(_ configuration: FleetConfiguration, backends: [KubeClusterAPI]) -> any FleetStateStore {
+        let management = configuration.managementCluster ?? backends.first?.descriptor.name
+        guard let backend = backends.first(where: { $0.descriptor.name == management }) else { return InMemoryStateStore() }
+        return KubeStateStore(client: backend.client)
+    }
+
+    public static func make(_ configuration: FleetConfiguration) throws -> [KubeClusterAPI] {
         try configuration.clusters.map { entry in
             let connection: ClusterConnection
             do {

@@ -1,6 +1,6 @@
 public import Fleet
 import Foundation
-import KubeBackend
+public import KubeBackend
 public import KubeSim
 
 /// The fleet fleetd runs on when it has no configuration: the simulator's built-in
@@ -49,7 +49,7 @@ public final class EmbeddedFleet: Sendable {
     }
 
     /// A cluster backend per simulated cluster, each with its own client.
-    public func backends() throws -> [any ClusterAPI] {
+    public func backends() throws -> [KubeClusterAPI] {
         try simulation.clusters.map { cluster in
             let connection = ClusterConnection(
                 contextName: cluster.profile.name, server: cluster.url,

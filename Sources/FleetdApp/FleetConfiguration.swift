@@ -31,6 +31,9 @@ public struct FleetConfiguration: Sendable {
     public var metricsHost: String? = "127.0.0.1"
     public var metricsPort = 9090
     public var clusters: [ClusterEntry] = []
+    /// The cluster whose `fleetd-system` namespace keeps the queue and reservations;
+    /// nil for the first cluster.
+    public var managementCluster: ClusterName?
     public var settings = FleetSettings(teams: [])
 
     public init() {}
@@ -130,6 +133,7 @@ struct RawConfiguration: Decodable {
 
     var listen: Listen?
     var metrics: Metrics?
+    var managementCluster: String?
     var policy: Policy?
     var clusters: [Cluster]
     var teams: [Team]
@@ -187,6 +191,11 @@ struct RawConfiguration: Decodable {
                 name: ClusterName(cluster.name), cloud: cloud, region: cluster.region, costRank: cluster.costRank ?? 0,
                 ingressClassName: cluster.ingressClass ?? "nginx", ingressDomain: cluster.ingressDomain)
             configuration.clusters.append(.init(descriptor: descriptor, access: access))
+        }
+
+        if let management = managementCluster {
+            if names.contains(management) { configuration.managementCluster = ClusterName(management) }
+            else { problems.append("managementCluster: \"\(management)\" is not one of the clusters") }
         }
 
         var teams: [Fleet.Team] = []

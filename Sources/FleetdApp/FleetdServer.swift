@@ -15,8 +15,8 @@ public final class FleetdServer: Sendable {
     let server: HTTP2Server
     private let fleetTask = Mutex<Task<Void, Never>?>(nil)
 
-    public init(clusters: [any ClusterAPI], configuration: FleetConfiguration) {
-        manager = FleetManager(clusters: clusters, settings: configuration.settings)
+    public init(clusters: [any ClusterAPI], store: any FleetStateStore, configuration: FleetConfiguration) {
+        manager = FleetManager(clusters: clusters, settings: configuration.settings, store: store)
         health = HealthService()
         health.setStatus(.serving, for: FleetService.serviceName)
         var router = RPCRouter()
@@ -29,9 +29,11 @@ public final class FleetdServer: Sendable {
         server = HTTP2Server(configuration: serverConfiguration, rpcServer: RPCServer(router: router))
     }
 
-    /// Starts the fleet manager and binds the listening socket; `localPort` is known afterwards.
+    /// Rebuilds what fleetd knew before a restart, starts the fleet manager and binds
+    /// the listening socket; `localPort` is known afterwards.
     public func start() async throws {
         let manager = self.manager
+        try await manager.recover()
         fleetTask.withLock { task in
             if task == nil { task = Task { await manager.run() } }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fleet
+import KubeBackend
 import FleetdApp
 import Foundation
 import Logging
@@ -38,7 +39,7 @@ struct FleetDaemon: AsyncParsableCommand {
         let logger = Logger(label: "fleetd")
         var configuration: FleetConfiguration
         let embedded: EmbeddedFleet?
-        let clusters: [any ClusterAPI]
+        let clusters: [KubeClusterAPI]
         if let config {
             configuration = try FleetConfiguration.load(path: config)
             embedded = nil
@@ -58,7 +59,8 @@ struct FleetDaemon: AsyncParsableCommand {
             configuration.listenHost = host
             configuration.listenPort = port
         }
-        let server = FleetdServer(clusters: clusters, configuration: configuration)
+        let store = ClusterBackends.stateStore(configuration, backends: clusters)
+        let server = FleetdServer(clusters: clusters, store: store, configuration: configuration)
         try await server.start()
         let unsynced = await server.waitForClusters(timeout: .seconds(30))
         if !unsynced.isEmpty {

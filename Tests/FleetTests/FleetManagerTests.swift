@@ -12,9 +12,10 @@ import Testing
     }
 
     /// Runs a manager over the clusters for the duration of `body`.
-    static func withManager<T>(_ clusters: [InMemoryCluster], teams: [Team] = [Team(name: "ml")],
-                               _ body: (FleetManager) async throws -> T) async throws -> T {
-        let manager = FleetManager(clusters: clusters, settings: FleetSettings(teams: teams))
+    static func withManager<T>(_ clusters: [InMemoryCluster], teams: [Team] = [Team(name: "ml")], store: any FleetStateStore = InMemoryStateStore(),
+                               recover: Bool = false, _ body: (FleetManager) async throws -> T) async throws -> T {
+        let manager = FleetManager(clusters: clusters, settings: FleetSettings(teams: teams), store: store)
+        if recover { try await manager.recover() }
         let running = Task { await manager.run() }
         defer { running.cancel() }
         try await waitUntil { manager.clusterNames.allSatisfy { manager.snapshot(of: $0)?.health == .healthy } }

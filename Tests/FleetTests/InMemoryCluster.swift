@@ -12,27 +12,33 @@ final class InMemoryCluster: ClusterAPI {
     }
 
     let descriptor: ClusterDescriptor
-    private let continuation: AsyncStream<ClusterEvent>.Continuation
-    private let stream: AsyncStream<ClusterEvent>
     private let state = Mutex(State())
     let bindOnApply: Bool
 
     private struct State {
         var nodes: [NodeInfo] = []
         var pods: [PodInfo.Key: PodInfo] = [:]
+        var workloads: [DeploymentID: DeploymentRecord] = [:]
         var counters = Counters()
         var failApplies = 0
         var quotas: [String: QuotaLimits] = [:]
+        var subscribers: [AsyncStream<ClusterEvent>.Continuation] = []
+    }
+
+    /// Every subscriber's stream, as an informer-fed backend would deliver it.
+    private var continuation: Broadcast { Broadcast(cluster: self) }
+
+    struct Broadcast {
+        let cluster: InMemoryCluster
+        func yield(_ event: ClusterEvent) {
+            for subscriber in cluster.state.withLock({ $0.subscribers }) { subscriber.yield(event) }
+        }
     }
 
     init(_ descriptor: ClusterDescriptor, nodes: [NodeInfo], bindOnApply: Bool = true) {
         self.descriptor = descriptor
         self.bindOnApply = bindOnApply
-        (stream, continuation) = AsyncStream.makeStream()
         state.withLock { $0.nodes = nodes }
-        continuation.yield(.nodesListed(nodes))
-        continuation.yield(.podsListed([]))
-        continuation.yield(.quotasListed([]))
     }
 
     var counters: Counters { state.withLock { $0.counters } }
@@ -40,7 +46,21 @@ final class InMemoryCluster: ClusterAPI {
 
     func failNextApplies(_ count: Int) { state.withLock { $0.failApplies = count } }
 
-    func events() -> AsyncStream<ClusterEvent> { stream }
+    /// A new stream per call, starting with full lists, as after an informer's first list.
+    func events() -> AsyncStream<ClusterEvent> {
+        let (stream, continuation) = AsyncStream<ClusterEvent>.makeStream()
+        state.withLock { state in
+            continuation.yield(.nodesListed(state.nodes))
+            continuation.yield(.podsListed(Array(state.pods.values)))
+            continuation.yield(.quotasListed([]))
+            state.subscribers.append(continuation)
+        }
+        return stream
+    }
+
+    func managedWorkloads() async throws -> [DeploymentRecord] {
+        state.withLock { Array($0.workloads.values) }
+    }
 
     func send(_ event: ClusterEvent) { continuation.yield(event) }
 
@@ -53,6 +73,7 @@ final class InMemoryCluster: ClusterAPI {
                 state.failApplies -= 1
                 throw InjectedFailure()
             }
+            state.workloads[workload.record.id] = workload.record
             guard bindOnApply else { return nil }
             var created: [PodInfo] = []
             var index = 0
@@ -74,6 +95,7 @@ final class InMemoryCluster: ClusterAPI {
     func delete(_ record: DeploymentRecord) async throws {
         let gone: [PodInfo.Key] = state.withLock { state in
             state.counters.deletes += 1
+            state.workloads[record.id] = nil
             let keys = state.pods.values.filter { $0.deploymentID == record.id }.map(\.key)
             for key in keys { state.pods[key] = nil }
             return keys

@@ -8,8 +8,11 @@ public protocol ClusterAPI: Sendable {
     /// backend shuts down.
     func events() -> AsyncStream<ClusterEvent>
 
-    /// Writes the deployment's objects idempotently (server-side apply).
+    /// Writes the deployment's objects idempotently (server-side apply). The objects
+    /// carry the record, so that `managedWorkloads()` can rebuild it after a restart.
     func apply(_ workload: PlacedWorkload) async throws
+    /// The records of every deployment fleetd wrote to this cluster and has not deleted.
+    func managedWorkloads() async throws -> [DeploymentRecord]
     /// Deletes the deployment's objects and their pods; succeeds if they are gone.
     func delete(_ record: DeploymentRecord) async throws
     /// Writes a Service and an Ingress for a SERVING deployment and returns its URLs.
@@ -54,7 +57,7 @@ public struct EndpointRequest: Hashable, Sendable {
 }
 
 /// ResourceQuota limits: CPU in millicores, memory in bytes, accelerators by resource name.
-public struct QuotaLimits: Hashable, Sendable {
+public struct QuotaLimits: Hashable, Sendable, Codable {
     public var cpuMillis: Int64
     public var memoryBytes: Int64
     public var accelerators: [String: Int64]

@@ -18,6 +18,11 @@ actor DeploymentBook {
         return (task, false)
     }
 
+    /// Records the answer a request id already got before a restart.
+    func rememberAnswer(_ outcome: DeployOutcome) {
+        answers[outcome.record.request.requestID] = Task { outcome }
+    }
+
     /// Forgets a request id whose deploy was refused, so a retry is judged afresh.
     func forgetAnswer(for requestID: String) {
         answers[requestID] = nil

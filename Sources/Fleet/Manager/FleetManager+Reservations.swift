@@ -43,6 +43,13 @@ extension FleetManager {
                 throw FleetError.unavailable("reserving nodes in cluster \(choice.cluster) failed: \(error)")
             }
             let record = ReservationRecord(id: id, request: request, cluster: choice.cluster, nodes: choice.nodes, state: .active, createdAt: Date())
+            do {
+                try await store.saveReservation(record)
+            } catch {
+                await actor.unmarkReserved(choice.nodes, by: id)
+                try? await actor.api.release(id, nodes: choice.nodes)
+                throw FleetError.unavailable("could not store the reservation, so it was undone: \(error)")
+            }
             await reservations.insert(record)
             return record
         }
@@ -68,6 +75,7 @@ extension FleetManager {
             await actor.unmarkReserved(record.nodes, by: id)
         }
         record.state = state
+        try? await store.saveReservation(record)
         await reservations.insert(record)
         return record
     }

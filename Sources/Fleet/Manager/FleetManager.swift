@@ -11,11 +11,13 @@ public final class FleetManager: Sendable {
     let board = SnapshotBoard()
     let book: DeploymentBook
     let reservations = ReservationBook()
+    let store: any FleetStateStore
     private let queueKick: AsyncStream<Void>.Continuation
     private let queueKicks: AsyncStream<Void>
 
-    public init(clusters apis: [any ClusterAPI], settings: FleetSettings) {
+    public init(clusters apis: [any ClusterAPI], settings: FleetSettings, store: any FleetStateStore = InMemoryStateStore()) {
         self.settings = settings
+        self.store = store
         self.engine = PlacementEngine(policy: settings.policy)
         self.book = DeploymentBook(agingInterval: settings.agingInterval)
         let hub = CapacityHub(initialRevision: UInt64(Date().timeIntervalSince1970 * 1_000_000))
@@ -117,6 +119,12 @@ public final class FleetManager: Sendable {
             return DeployOutcome(record: placed, evaluations: evaluations, dryRun: false)
         }
         let queued = await book.update(record.id) { $0.message = Self.summary(of: evaluations) } ?? record
+        do {
+            try await store.saveQueued(queued)
+        } catch {
+            await book.remove(record.id)
+            throw FleetError.unavailable("could not store the queued deployment, so it was not accepted: \(error)")
+        }
         await book.enqueue(record.id, priority: record.spec.priority)
         return DeployOutcome(record: queued, evaluations: evaluations, dryRun: false, queuePosition: await book.queuePosition(of: record.id))
     }
@@ -168,6 +176,8 @@ public final class FleetManager: Sendable {
                 }
                 do {
                     _ = try await write(record, plan: plan, via: actor)
+                    // If this fails, recovery sees the placed objects and drops the entry.
+                    try? await store.removeQueued(record.id)
                 } catch {
                     var failed = record
                     failed.state = .failed
@@ -176,6 +186,36 @@ public final class FleetManager: Sendable {
                 }
             }
         }
+    }
+
+    // MARK: Recovery
+
+    /// Rebuilds what a previous fleetd knew: placed deployments from the objects in
+    /// the clusters, queued ones and reservations from the store. Run it before serving.
+    /// A queued entry whose objects exist was placed just before a crash: it is dropped.
+    public func recover() async throws {
+        var placedIDs = Set<DeploymentID>()
+        for actor in clusters.values {
+            for record in try await actor.api.managedWorkloads() {
+                placedIDs.insert(record.id)
+                await book.insert(record)
+                await book.rememberAnswer(DeployOutcome(record: record, evaluations: [], dryRun: false))
+            }
+        }
+        for record in try await store.loadQueued().sorted(by: { $0.createdAt < $1.createdAt }) {
+            if placedIDs.contains(record.id) {
+                try await store.removeQueued(record.id)
+                continue
+            }
+            await book.insert(record)
+            await book.rememberAnswer(DeployOutcome(record: record, evaluations: [], dryRun: false))
+            await book.enqueue(record.id, priority: record.spec.priority)
+        }
+        for record in try await store.loadReservations() {
+            await reservations.insert(record)
+            await reservations.rememberAnswer(record)
+        }
+        queueKick.yield()
     }
 
     // MARK: Queries
@@ -236,7 +276,14 @@ public final class FleetManager: Sendable {
             }
             await actor.forget(id)
         }
-        _ = await book.dequeue(id)
+        if await book.dequeue(id) {
+            do {
+                try await store.removeQueued(id)
+            } catch {
+                await book.enqueue(id, priority: record.spec.priority)
+                throw FleetError.unavailable("could not remove the queued deployment from the store: \(error)")
+            }
+        }
         let deleted = await book.update(id) { $0.state = .deleted } ?? record
         queueKick.yield()
         return deleted

@@ -16,6 +16,10 @@ actor ReservationBook {
         answers[requestID] = nil
     }
 
+    func rememberAnswer(_ record: ReservationRecord) {
+        answers[record.request.requestID] = Task { record }
+    }
+
     func insert(_ record: ReservationRecord) {
         records[record.id] = record
     }

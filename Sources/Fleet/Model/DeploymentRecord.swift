@@ -1,7 +1,7 @@
 public import Foundation
 
 /// The container a workload runs; the cluster backend writes it into the pod template.
-public struct ContainerTemplate: Hashable, Sendable {
+public struct ContainerTemplate: Hashable, Sendable, Codable {
     public var image: String
     public var command: [String]
     public var args: [String]
@@ -19,7 +19,7 @@ public struct ContainerTemplate: Hashable, Sendable {
 }
 
 /// A Deploy as the fleet received it.
-public struct DeploymentRequest: Hashable, Sendable {
+public struct DeploymentRequest: Hashable, Sendable, Codable {
     public var requestID: String
     public var spec: WorkloadSpec
     public var container: ContainerTemplate
@@ -39,7 +39,7 @@ public enum DeploymentState: String, Hashable, Sendable {
 }
 
 /// Everything fleetd knows about one deployment.
-public struct DeploymentRecord: Hashable, Sendable {
+public struct DeploymentRecord: Hashable, Sendable, Codable {
     public var id: DeploymentID
     public var request: DeploymentRequest
     public var state: DeploymentState

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// A Reserve as the fleet received it.
-public struct ReservationRequest: Hashable, Sendable {
+public struct ReservationRequest: Hashable, Sendable, Codable {
     public var requestID: String
     public var team: String
     public var nodeCount: Int
@@ -27,7 +27,7 @@ public enum ReservationState: String, Hashable, Sendable {
     case active, released, expired
 }
 
-public struct ReservationRecord: Hashable, Sendable {
+public struct ReservationRecord: Hashable, Sendable, Codable {
     public var id: ReservationID
     public var request: ReservationRequest
     public var cluster: ClusterName

@@ -1,5 +1,5 @@
 /// What one replica of a workload needs.
-public struct ReplicaRequest: Hashable, Sendable {
+public struct ReplicaRequest: Hashable, Sendable, Codable {
     public var cpuMillis: Int64
     public var memoryBytes: Int64
     /// nil for CPU-only work.
@@ -20,7 +20,7 @@ public struct ReplicaRequest: Hashable, Sendable {
 }
 
 /// Where a workload may go. Empty sets allow everything.
-public struct PlacementConstraints: Hashable, Sendable {
+public struct PlacementConstraints: Hashable, Sendable, Codable {
     public var clouds: Set<Cloud>
     public var regions: Set<String>
     public var clusters: Set<ClusterName>
@@ -37,7 +37,7 @@ public struct PlacementConstraints: Hashable, Sendable {
 
 /// A workload as the fleet schedules it: everything placement needs, and nothing of
 /// how it is written into a cluster.
-public struct WorkloadSpec: Hashable, Sendable {
+public struct WorkloadSpec: Hashable, Sendable, Codable {
     public var name: String
     public var team: String
     /// The team's namespace in every cluster.

@@ -116,6 +116,17 @@ public final class KubeClusterAPI: ClusterAPI {
         }
     }
 
+    public func managedWorkloads() async throws -> [DeploymentRecord] {
+        let selector = ListOptions(labelSelector: "\(FleetLabels.managedBy)=\(FleetLabels.managedByValue)")
+        var annotations: [String?] = []
+        annotations += try await client.listAll(Deployment.self, options: selector).items.map { $0.metadata.annotations?[WorkloadObjects.recordAnnotation] }
+        annotations += try await client.listAll(Job.self, options: selector).items
+            .filter { $0.metadata.ownerReferences == nil }  // Jobs a CronJob made belong to it
+            .map { $0.metadata.annotations?[WorkloadObjects.recordAnnotation] }
+        annotations += try await client.listAll(CronJob.self, options: selector).items.map { $0.metadata.annotations?[WorkloadObjects.recordAnnotation] }
+        return annotations.compactMap { text in text.flatMap { try? RecordCoding.decode(DeploymentRecord.self, from: $0) } }
+    }
+
     public func delete(_ record: DeploymentRecord) async throws {
         let name = record.spec.name
         let namespace = record.spec.namespace

@@ -59,8 +59,13 @@ public enum WorkloadObjects {
         workload.labels.merging(["app.kubernetes.io/name": workload.record.spec.name]) { a, _ in a }
     }
 
+    /// The annotation that carries the deployment's record, from which a restarted
+    /// fleetd rebuilds it.
+    public static let recordAnnotation = "fleet.io/record"
+
     static func metadata(_ workload: PlacedWorkload) -> ObjectMeta {
-        ObjectMeta(name: workload.record.spec.name, namespace: workload.record.spec.namespace, labels: podLabels(workload))
+        ObjectMeta(name: workload.record.spec.name, namespace: workload.record.spec.namespace, labels: podLabels(workload),
+                   annotations: (try? RecordCoding.encode(workload.record)).map { [recordAnnotation: $0] })
     }
 
     public static func deployment(_ workload: PlacedWorkload) -> Deployment {
