@@ -83,3 +83,48 @@ def fleetd():
     server = Fleetd()
     yield server
     server.stop()
+
+
+class Kubesim:
+    """A SIMULATED Kubernetes cluster (the kubesim executable) with a built-in profile,
+    in its own process, so that it outlives the fleetd it serves."""
+
+    def __init__(self, profile, directory, token):
+        self.profile = profile
+        self.kubeconfig = os.path.join(directory, f"{profile}.kubeconfig")
+        self.log = open(os.path.join(directory, f"{profile}.log"), "w")
+        self.process = subprocess.Popen(
+            [os.path.join(build_dir(), "kubesim"), "--port", "0", "--token", token, "--profile", profile,
+             "--kubeconfig", self.kubeconfig],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r"listening on (https://[\d.]+:\d+)", line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"kubesim did not start: {line!r}")
+        self.url = match.group(1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+class ConfiguredFleetd(Fleetd):
+    """fleetd with a configuration file naming separately running clusters."""
+
+    def __init__(self, config_path):
+        self.directory = os.path.dirname(config_path)
+        self.log = open(os.path.join(self.directory, "fleetd.log"), "a")
+        self.process = subprocess.Popen(
+            [os.path.join(build_dir(), "fleetd"), "--config", config_path, "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r"listening on [\d.]+:(\d+)", line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"fleetd did not start: {line!r}; log in {self.log.name}")
+        self.address = f"127.0.0.1:{match.group(1)}"
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
