@@ -217,10 +217,11 @@ public final class FleetService: RPCService {
     }
 }
 
-/// ListDeployments page tokens: the cursor, opaque to clients.
+/// ListDeployments page tokens: the cursor, opaque to clients. The time travels as the
+/// bits of Date's own representation: converting through 1970 would round it.
 enum PageToken {
     static func encode(_ cursor: DeploymentCursor) -> String {
-        let raw = "\(cursor.createdAt.timeIntervalSince1970.bitPattern):\(cursor.id.rawValue)"
+        let raw = "\(cursor.createdAt.timeIntervalSinceReferenceDate.bitPattern):\(cursor.id.rawValue)"
         return Data(raw.utf8).base64EncodedString()
     }
 
@@ -229,6 +230,6 @@ enum PageToken {
               let colon = raw.firstIndex(of: ":"), let bits = UInt64(raw[..<colon]) else { return nil }
         let id = String(raw[raw.index(after: colon)...])
         guard !id.isEmpty else { return nil }
-        return DeploymentCursor(createdAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), id: DeploymentID(id))
+        return DeploymentCursor(createdAt: Date(timeIntervalSinceReferenceDate: Double(bitPattern: bits)), id: DeploymentID(id))
     }
 }

@@ -141,6 +141,10 @@ import Testing
     @Test func pageTokensRoundTripAndRejectGarbage() {
         let cursor = DeploymentCursor(createdAt: .init(timeIntervalSince1970: 1_800_000_000.123456), id: "dep-abc")
         #expect(PageToken.decode(PageToken.encode(cursor)) == cursor)
+        for _ in 0..<1000 {
+            let now = DeploymentCursor(createdAt: Date(), id: "dep-now")
+            #expect(PageToken.decode(PageToken.encode(now))?.createdAt == now.createdAt, "the cursor's time must not be rounded")
+        }
         #expect(PageToken.decode("not base64!") == nil)
         #expect(PageToken.decode("Zm9v") == nil)
     }

@@ -294,3 +294,26 @@ def test_list_deployments_filters_and_pages(fleet, fleet_stubs):
     with pytest.raises(grpc.RpcError) as error:
         fleet.ListDeployments(pb.ListDeploymentsRequest(page_token="garbage"))
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_idle_watch_streams_get_heartbeats(fleet, fleet_stubs):
+    pb = fleet_stubs.pb
+    from google.protobuf import duration_pb2
+    # aks-westeurope sees no deploys in these tests (nothing asks for its accelerators).
+    stream = fleet.WatchCapacity(pb.WatchCapacityRequest(
+        filter=pb.CapacityFilter(clusters=["aks-westeurope"]), heartbeat_interval=duration_pb2.Duration(seconds=1)))
+    started = time.monotonic()
+    assert next(stream).kind == pb.CAPACITY_UPDATE_KIND_SNAPSHOT
+    heartbeat = next(stream)
+    stream.cancel()
+    assert heartbeat.kind == pb.CAPACITY_UPDATE_KIND_HEARTBEAT
+    assert time.monotonic() - started < 4
+
+
+def test_a_heartbeat_interval_below_one_second_is_refused(fleet, fleet_stubs):
+    pb = fleet_stubs.pb
+    from google.protobuf import duration_pb2
+    stream = fleet.WatchCapacity(pb.WatchCapacityRequest(heartbeat_interval=duration_pb2.Duration(nanos=1000)))
+    with pytest.raises(grpc.RpcError) as error:
+        next(stream)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -3,6 +3,7 @@ started again: every accepted request ends up placed exactly once."""
 import collections
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -111,3 +112,39 @@ def test_sigkill_with_queued_and_in_flight_deploys_places_each_accepted_request_
         assert set(accepted) <= placed_ever, f"accepted but never placed: {set(accepted) - placed_ever}"
     finally:
         second.stop()
+
+
+def test_an_unreachable_cluster_shows_as_unhealthy_within_five_seconds(clusters, fleet_stubs):
+    config, sims = clusters
+    pb = fleet_stubs.pb
+    fleetd = ConfiguredFleetd(config)
+    frozen = sims["gke-us-central1"].process
+    try:
+        stub = fleet_stubs.rpc.FleetStub(grpc.insecure_channel(fleetd.address))
+        stream = stub.WatchCapacity(pb.WatchCapacityRequest(filter=pb.CapacityFilter(clusters=["gke-us-central1"])))
+        assert next(stream).clusters[0].health == pb.CLUSTER_HEALTH_HEALTHY
+        os.kill(frozen.pid, signal.SIGSTOP)  # the API server stops answering, its sockets stay open
+        stopped = time.monotonic()
+        health = None
+        for update in stream:
+            if update.clusters:
+                health = update.clusters[0].health
+                if health == pb.CLUSTER_HEALTH_UNREACHABLE:
+                    break
+        assert health == pb.CLUSTER_HEALTH_UNREACHABLE
+        assert time.monotonic() - stopped < 5
+        answer = stub.Deploy(pb.DeployRequest(
+            request_id="while-frozen", name="while-frozen", team="ml-research", kind=pb.WORKLOAD_KIND_SERVING,
+            image="registry.example/x:1", replicas=1,
+            resources=pb.Resources(cpu_millis=100, memory_bytes=1 << 20), dry_run=True))
+        verdicts = {e.cluster: e for e in answer.evaluations}
+        assert verdicts["gke-us-central1"].reason == pb.REJECTION_REASON_UNHEALTHY
+
+        os.kill(frozen.pid, signal.SIGCONT)
+        for update in stream:
+            if update.clusters and update.clusters[0].health == pb.CLUSTER_HEALTH_HEALTHY:
+                break
+        stream.cancel()
+    finally:
+        os.kill(frozen.pid, signal.SIGCONT)
+        fleetd.stop()
