@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "rpc-echo-server", targets: ["RPCEchoServer"]),
         .executable(name: "kubesim", targets: ["KubeSimServer"]),
+        .executable(name: "fleet-microbench", targets: ["FleetMicrobench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -132,6 +133,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        .executableTarget(
+            name: "FleetMicrobench",
+            dependencies: ["Fleet", "Protos"],
+            path: "bench/FleetMicrobench",
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "RPCEchoServer",
             dependencies: [

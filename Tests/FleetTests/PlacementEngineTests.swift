@@ -16,7 +16,7 @@ import Testing
         guard case .rejected(.insufficientCapacity, let message) = result.evaluations[0].verdict else {
             Issue.record("expected insufficient capacity, got \(result.evaluations[0].verdict)"); return
         }
-        #expect(message.contains("the most free on one node is {cpu 96, memory 680Gi, 6 nvidia-tesla-a100}"))
+        #expect(message.contains("room for 0; the most free of each resource on any node: {cpu 96, memory 680Gi, 6 nvidia-tesla-a100}"))
 
         let fits = engine.place(F.gpuWorkload(gpus: 6), in: [cluster])
         #expect(fits.plan?.assignments == [.init(node: "g1", replicas: 1)])

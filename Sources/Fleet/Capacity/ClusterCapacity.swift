@@ -38,29 +38,25 @@ public struct ClusterCapacity: Hashable, Sendable {
     /// One entry per accelerator type, sorted by type.
     public var accelerators: [AcceleratorCapacity] = []
 
+    /// Sums the node groups' running totals: the cost grows with the number of node
+    /// shapes, not with the number of nodes.
     public init(cluster: ClusterDescriptor, health: ClusterHealth, nodes table: NodeTable) {
         self.cluster = cluster
         self.health = health
         var byType: [String: AcceleratorCapacity] = [:]
-        for group in table.groups {
+        for group in table.groups where group.count > 0 {
             let reserved = group.shape.reservation != nil
-            for slot in 0..<group.count {
-                nodes += 1
-                guard group.acceptsPods[slot] else { continue }
-                readyNodes += 1
-                let allocatable = group.allocatable[slot]
-                let requested = group.requested[slot]
-                let free = group.free(at: slot)
-                Self.add(&cpuMillis, allocatable.cpuMillis, requested.cpuMillis, free.cpuMillis, reserved: reserved)
-                Self.add(&memoryBytes, allocatable.memoryBytes, requested.memoryBytes, free.memoryBytes, reserved: reserved)
-                Self.add(&pods, allocatable.pods, requested.pods, free.pods, reserved: reserved)
-                if let kind = group.shape.accelerator {
-                    var entry = byType[kind.type] ?? AcceleratorCapacity(kind: kind)
-                    entry.nodes += 1
-                    Self.add(&entry.devices, allocatable.accelerators, requested.accelerators, free.accelerators, reserved: reserved)
-                    if !reserved { entry.largestFreeOnANode = max(entry.largestFreeOnANode, free.accelerators) }
-                    byType[kind.type] = entry
-                }
+            nodes += group.count
+            readyNodes += group.readyCount
+            Self.add(&cpuMillis, group.allocatableTotal.cpuMillis, group.requestedTotal.cpuMillis, group.freeTotal.cpuMillis, reserved: reserved)
+            Self.add(&memoryBytes, group.allocatableTotal.memoryBytes, group.requestedTotal.memoryBytes, group.freeTotal.memoryBytes, reserved: reserved)
+            Self.add(&pods, group.allocatableTotal.pods, group.requestedTotal.pods, group.freeTotal.pods, reserved: reserved)
+            if let kind = group.shape.accelerator {
+                var entry = byType[kind.type] ?? AcceleratorCapacity(kind: kind)
+                entry.nodes += group.readyCount
+                Self.add(&entry.devices, group.allocatableTotal.accelerators, group.requestedTotal.accelerators, group.freeTotal.accelerators, reserved: reserved)
+                if !reserved { entry.largestFreeOnANode = max(entry.largestFreeOnANode, group.maxFree.accelerators) }
+                byType[kind.type] = entry
             }
         }
         accelerators = byType.values.sorted { $0.kind.type < $1.kind.type }

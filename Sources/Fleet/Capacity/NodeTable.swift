@@ -36,21 +36,15 @@ public struct NodeTable: Sendable {
         var requested = requestsOnUnknownNodes.removeValue(forKey: node.name) ?? .zero
         if let old = location[node.name] {
             if groups[old.group].shape == shape {
-                groups[old.group].allocatable[old.slot] = node.allocatable
-                groups[old.group].acceptsPods[old.slot] = node.acceptsPods
-                groups[old.group].recomputeMaxFree()
+                groups[old.group].update(slot: old.slot, allocatable: node.allocatable, acceptsPods: node.acceptsPods)
                 return
             }
             requested += groups[old.group].requested[old.slot]
             removeSlot(old)
         }
         let groupIndex = groupIndex(for: shape)
-        groups[groupIndex].names.append(node.name)
-        groups[groupIndex].allocatable.append(node.allocatable)
-        groups[groupIndex].requested.append(requested)
-        groups[groupIndex].acceptsPods.append(node.acceptsPods)
-        location[node.name] = Location(group: groupIndex, slot: groups[groupIndex].count - 1)
-        groups[groupIndex].recomputeMaxFree()
+        let slot = groups[groupIndex].append(name: node.name, allocatable: node.allocatable, requested: requested, acceptsPods: node.acceptsPods)
+        location[node.name] = Location(group: groupIndex, slot: slot)
     }
 
     /// Forgets a node. What its pods still request is kept aside, so that their
@@ -69,8 +63,7 @@ public struct NodeTable: Sendable {
             requestsOnUnknownNodes[nodeName] = total == .zero ? nil : total
             return
         }
-        groups[at.group].requested[at.slot] += amount
-        groups[at.group].recomputeMaxFree()
+        groups[at.group].addRequest(amount, at: at.slot)
     }
 
     private mutating func groupIndex(for shape: NodeShape) -> Int {
@@ -83,20 +76,9 @@ public struct NodeTable: Sendable {
     /// Swap-removes a node from its group; an emptied group stays, to be reused.
     private mutating func removeSlot(_ at: Location) {
         let name = groups[at.group].names[at.slot]
-        let last = groups[at.group].count - 1
-        if at.slot != last {
-            let moved = groups[at.group].names[last]
-            groups[at.group].names.swapAt(at.slot, last)
-            groups[at.group].allocatable.swapAt(at.slot, last)
-            groups[at.group].requested.swapAt(at.slot, last)
-            groups[at.group].acceptsPods.swapAt(at.slot, last)
+        if let moved = groups[at.group].remove(slot: at.slot) {
             location[moved] = at
         }
-        groups[at.group].names.removeLast()
-        groups[at.group].allocatable.removeLast()
-        groups[at.group].requested.removeLast()
-        groups[at.group].acceptsPods.removeLast()
         location[name] = nil
-        groups[at.group].recomputeMaxFree()
     }
 }

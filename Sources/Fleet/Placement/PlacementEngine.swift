@@ -66,9 +66,17 @@ public struct PlacementEngine: Sendable {
         if let quotaProblem = quotaShortfall(spec, in: cluster) {
             return .failure(Rejection(reason: .quota, message: quotaProblem))
         }
-        guard let plan = fit(spec, groups: candidates, nodes: cluster.nodes, cluster: descriptor.name) else {
-            return .failure(Rejection(reason: .insufficientCapacity, message: insufficientMessage(spec, groups: candidates, nodes: cluster.nodes)))
+        let wanted = Int64(spec.replicas)
+        let unit = spec.perReplica.vector
+        var room: Int64 = 0
+        for index in candidates where room < wanted {
+            let group = cluster.nodes.groups[index]
+            if unit.fits(in: group.maxFree) { room += group.copies(of: unit, limit: wanted - room) }
         }
+        guard room >= wanted else {
+            return .failure(Rejection(reason: .insufficientCapacity, message: insufficientMessage(spec, room: room, groups: candidates, nodes: cluster.nodes)))
+        }
+        let plan = assign(spec, groups: candidates, nodes: cluster.nodes, cluster: descriptor.name)
         return .success((plan, score(spec, in: cluster)))
     }
 
@@ -101,8 +109,9 @@ public struct PlacementEngine: Sendable {
         return .success(groups)
     }
 
-    /// First fit over the eligible nodes, each node taking as many replicas as it can.
-    private func fit(_ spec: WorkloadSpec, groups: [Int], nodes table: NodeTable, cluster: ClusterName) -> PlacementPlan? {
+    /// First fit over the eligible nodes, each node taking as many replicas as it can;
+    /// called once the replicas are known to fit.
+    private func assign(_ spec: WorkloadSpec, groups: [Int], nodes table: NodeTable, cluster: ClusterName) -> PlacementPlan {
         let unit = spec.perReplica.vector
         var remaining = Int64(spec.replicas)
         var assignments: [PlacementPlan.Assignment] = []
@@ -119,7 +128,6 @@ public struct PlacementEngine: Sendable {
                 if remaining == 0 { break }
             }
         }
-        guard remaining == 0 else { return nil }
         return PlacementPlan(cluster: cluster, assignments: assignments, accelerator: spec.perReplica.acceleratorType == nil ? nil : accelerator)
     }
 
@@ -166,20 +174,11 @@ public struct PlacementEngine: Sendable {
         return nil
     }
 
-    private func insufficientMessage(_ spec: WorkloadSpec, groups: [Int], nodes table: NodeTable) -> String {
-        let unit = spec.perReplica.vector
-        var fits: Int64 = 0
-        var largest = ResourceVector.zero
-        for index in groups {
-            let group = table.groups[index]
-            for slot in 0..<group.count where group.acceptsPods[slot] {
-                fits += group.free(at: slot).copies(of: unit)
-                largest = largest.componentMax(group.free(at: slot))
-            }
-        }
+    private func insufficientMessage(_ spec: WorkloadSpec, room: Int64, groups: [Int], nodes table: NodeTable) -> String {
+        let largest = groups.reduce(ResourceVector.zero) { $0.componentMax(table.groups[$1].maxFree) }
         let need = ResourceFormat.describe(spec.perReplica)
         let most = ResourceFormat.describe(largest, acceleratorType: spec.perReplica.acceleratorType)
-        return "\(spec.replicas) replica(s) of \(need) do not fit: eligible nodes have room for \(fits); the most free on one node is \(most)"
+        return "\(spec.replicas) replica(s) of \(need) do not fit: eligible nodes have room for \(room); the most free of each resource on any node: \(most)"
     }
 
     private static func list(_ items: some Sequence<String>) -> String {
