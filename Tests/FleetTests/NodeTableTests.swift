@@ -46,3 +46,45 @@ import Testing
         #expect(capacity.accelerator(ofType: "nvidia-l4")?.devices.free == 4)
     }
 }
+
+@Suite struct NodeGroupTotalsTests {
+    /// Random upserts, relabels, cordons, pod charges and removals; after each step the
+    /// running totals and maxima must equal a recomputation from the nodes.
+    @Test func runningTotalsMatchARecountAfterEveryChange() {
+        var random = SystemRandomNumberGenerator()
+        var table = NodeTable()
+        let names = (0..<30).map { "n\($0)" }
+        for step in 0..<3000 {
+            let name = names.randomElement(using: &random)!
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0...2:
+                var node = Int.random(in: 0..<2, using: &random) == 0 ? Fixtures.cpuNode(name) : Fixtures.gpuNode(name)
+                node.ready = Int.random(in: 0..<5, using: &random) > 0
+                if Int.random(in: 0..<4, using: &random) == 0 { node = node.reserved(by: ReservationID("r-\(Int.random(in: 0..<2, using: &random))")) }
+                table.upsert(node)
+            case 3:
+                table.remove(nodeNamed: name)
+            default:
+                let amount = ResourceVector(cpuMillis: Int64.random(in: 0...9000, using: &random), memoryBytes: Int64.random(in: 0...(40 << 30), using: &random),
+                                            accelerators: Int64.random(in: 0...5, using: &random), pods: 1)
+                table.addRequest(Int.random(in: 0..<3, using: &random) == 0 ? .zero - amount : amount, on: name)
+            }
+            for group in table.groups {
+                var expected = (ready: 0, allocatable: ResourceVector.zero, requested: ResourceVector.zero, free: ResourceVector.zero, max: ResourceVector.zero)
+                for slot in 0..<group.count where group.acceptsPods[slot] {
+                    expected.ready += 1
+                    expected.allocatable += group.allocatable[slot]
+                    expected.requested += group.requested[slot]
+                    expected.free += group.free(at: slot)
+                    expected.max = expected.max.componentMax(group.free(at: slot))
+                }
+                #expect(group.readyCount == expected.ready, "step \(step)")
+                #expect(group.allocatableTotal == expected.allocatable, "step \(step)")
+                #expect(group.requestedTotal == expected.requested, "step \(step)")
+                #expect(group.freeTotal == expected.free, "step \(step)")
+                #expect(group.maxFree == expected.max, "step \(step)")
+                if group.readyCount != expected.ready || group.maxFree != expected.max { return }
+            }
+        }
+    }
+}
