@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "rpc-echo-server", targets: ["RPCEchoServer"]),
         .executable(name: "kubesim", targets: ["KubeSimServer"]),
+        .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-microbench", targets: ["FleetMicrobench"]),
     ],
     dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each wrapped by exactly one Swift module.
@@ -60,6 +62,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // A gRPC client on libnghttp2's client API inside SwiftNIO channels.
+        .target(
+            name: "RPCClient",
+            dependencies: [
+                "RPCServer", "CNGHTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSwift
         ),
@@ -102,8 +117,12 @@ let package = Package(
         .target(
             name: "FleetdApp",
             dependencies: [
-                "Fleet", "Services", "KubeBackend", "KubeSim", "RPCServer", "HTTP2Transport", "StandardServices",
+                "Fleet", "Services", "KubeBackend", "KubeSim", "RPCServer", "HTTP2Transport", "StandardServices", "Protos",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -120,6 +139,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "fleetctl",
+            dependencies: [
+                "RPCClient", "RPCServer", "Protos",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift
         ),
@@ -153,6 +181,11 @@ let package = Package(
         .testTarget(
             name: "RPCServerTests",
             dependencies: ["RPCServer"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "RPCClientTests",
+            dependencies: ["RPCClient", "RPCServer", "HTTP2Transport", "Protos", "fleetctl"],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
