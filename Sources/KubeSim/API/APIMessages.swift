@@ -47,6 +47,10 @@ public enum APIResponse: Sendable {
         .full(status: status, headers: [("Content-Type", "application/json")], body: KubeJSON.serialize(value))
     }
 
+    static func table(_ converter: TableConverter, _ table: JSONValue) -> APIResponse {
+        .full(status: 200, headers: [("Content-Type", converter.contentType)], body: KubeJSON.serialize(table))
+    }
+
     static func error(_ error: APIError) -> APIResponse {
         var headers = [("Content-Type", "application/json")]
         if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(seconds))) }
@@ -66,15 +70,26 @@ public enum APIResponse: Sendable {
 public struct WatchPlan: Sendable {
     public var request: WatchRequest
     public var timeoutSeconds: Int?
+    /// Set when the client watches with `Accept: ...;as=Table`: each event carries a one-row Table.
+    var table: TableConverter?
+
+    init(request: WatchRequest, timeoutSeconds: Int?, table: TableConverter? = nil) {
+        self.request = request
+        self.timeoutSeconds = timeoutSeconds
+        self.table = table
+    }
 
     /// One newline-terminated `{"type":...,"object":...}` line.
     public func line(for message: WatchMessage) -> [UInt8] {
         switch message {
         case .event(let type, let object, _):
-            return Self.line(type.rawValue, object)
+            guard let table else { return Self.line(type.rawValue, object) }
+            let metadata: JSONObject = ["resourceVersion": object["metadata"]?["resourceVersion"] ?? ""]
+            return Self.line(type.rawValue, table.table([object], metadata: metadata))
         case .bookmark(let resourceVersion, let initialEventsEnd):
             var metadata: JSONObject = ["resourceVersion": .string(String(resourceVersion))]
             if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
+            if let table { return Self.line("BOOKMARK", table.table([], metadata: metadata)) }
             let object: JSONValue = ["kind": .string(request.type.kind), "apiVersion": .string(request.type.apiVersion), "metadata": .object(metadata)]
             return Self.line("BOOKMARK", object)
         }

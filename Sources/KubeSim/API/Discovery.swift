@@ -52,11 +52,15 @@ struct Discovery {
                 "kind": .string(type.kind), "verbs": .array(ResourceType.verbs.map(JSONValue.string)),
             ]
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }
-            if ["pods", "services", "deployments", "jobs", "cronjobs"].contains(type.resource) { entry["categories"] = ["all"] }
+            if type.inAllCategory { entry["categories"] = ["all"] }
             resources.append(.object(entry))
-            if type.hasStatusSubresource {
-                resources.append(["name": .string("\(type.resource)/status"), "singularName": "", "namespaced": .bool(type.namespaced),
-                                  "kind": .string(type.kind), "verbs": ["get", "patch", "update"]])
+            for subresource in type.subresources {
+                var item: JSONObject = ["name": .string("\(type.resource)/\(subresource.name)"), "singularName": "", "namespaced": .bool(type.namespaced)]
+                if !subresource.group.isEmpty { item["group"] = .string(subresource.group) }
+                if subresource.version != type.version || !subresource.group.isEmpty { item["version"] = .string(subresource.version) }
+                item["kind"] = .string(subresource.kind)
+                item["verbs"] = .array(subresource.verbs.map(JSONValue.string))
+                resources.append(.object(item))
             }
         }
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"),

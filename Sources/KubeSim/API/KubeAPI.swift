@@ -10,6 +10,8 @@ public final class KubeAPI: Sendable {
     /// Nil accepts every request; otherwise `Authorization: Bearer <token>` is required.
     public let token: String?
     private let discovery: Discovery
+    private let aggregatedDiscovery: AggregatedDiscovery
+    private let openAPI: OpenAPIDocuments
     private let serverAddress: Mutex<String>
     private let defaults = ObjectDefaults()
     private let now: @Sendable () -> Date
@@ -35,6 +37,8 @@ public final class KubeAPI: Sendable {
         self.clock = clock
         self.serverAddress = Mutex(serverAddress)
         discovery = Discovery(catalog: store.catalog)
+        aggregatedDiscovery = AggregatedDiscovery(catalog: store.catalog)
+        openAPI = OpenAPIDocuments(catalog: store.catalog)
         quota = QuotaAdmission(store: store)
     }
 
@@ -72,6 +76,14 @@ public final class KubeAPI: Sendable {
         if let target = RequestTarget.parse(request.path, catalog: store.catalog) {
             return try serve(request, target)
         }
+        if request.method == "GET", let response = try openAPI.response(for: request.path) {
+            return response
+        }
+        if request.method == "GET", case .discovery(let version) = ResponseFormat(accept: request.headers["accept"]),
+           let document = aggregatedDiscovery.document(for: request.path, version: version) {
+            return .full(status: 200, headers: [("Content-Type", AggregatedDiscovery.contentType(version: version))],
+                         body: KubeJSON.serialize(document))
+        }
         if request.method == "GET", let document = discovery.document(for: request.path, serverAddress: serverAddress.withLock { $0 }) {
             return .json(200, document)
         }
@@ -81,14 +93,31 @@ public final class KubeAPI: Sendable {
 
     private func serve(_ request: APIRequest, _ target: RequestTarget) throws(APIError) -> APIResponse {
         let type = target.type
-        if let subresource = target.subresource, !(subresource == "status" && type.hasStatusSubresource) {
-            throw APIError.notFound(type, name: target.name ?? "")
+        if let subresource = target.subresource, let name = target.name {
+            switch subresource {
+            case "status" where type.hasStatusSubresource:
+                break
+            case "scale" where type.hasScaleSubresource:
+                return try ScaleSubresource(store: store, type: type, namespace: target.namespace, name: name, dryRun: isDryRun(request)).handle(request)
+            case "log" where type.kind == "Pod":
+                guard request.method == "GET" else { throw APIError.methodNotAllowed(request.method, type) }
+                return try PodLogs(pod: store.get(type, namespace: target.namespace, name: name)).response(container: request.query["container"])
+            default:
+                throw APIError.notFound(type, name: name)
+            }
+        } else if target.subresource != nil {
+            throw APIError.notFound(type, name: "")
         }
         switch (request.method, target.name) {
         case ("GET", nil):
             return request.flag("watch") || target.legacyWatch ? try watch(request, target) : try list(request, target)
         case ("GET", let name?):
-            return .json(200, try store.get(type, namespace: target.namespace, name: name))
+            let object = try store.get(type, namespace: target.namespace, name: name)
+            if let tables = try tableConverter(request, target) {
+                let metadata: JSONObject = ["resourceVersion": object["metadata"]?["resourceVersion"] ?? ""]
+                return .table(tables, tables.table([object], metadata: metadata))
+            }
+            return .json(200, object)
         case ("POST", nil):
             return try create(request, target)
         case ("PUT", let name?):
@@ -121,6 +150,9 @@ public final class KubeAPI: Sendable {
         var metadata: JSONObject = ["resourceVersion": .string(String(result.resourceVersion))]
         if let token = result.continueToken { metadata["continue"] = .string(token) }
         if let remaining = result.remainingItemCount { metadata["remainingItemCount"] = .number(JSONNumber(remaining)) }
+        if let tables = try tableConverter(request, target) {
+            return .table(tables, tables.table(result.items, metadata: metadata))
+        }
         // Items of a list carry no kind/apiVersion in the apiserver's JSON.
         let items = result.items.map { item -> JSONValue in
             var copy = item
@@ -130,6 +162,12 @@ public final class KubeAPI: Sendable {
         }
         return .json(200, ["kind": .string(target.type.kind + "List"), "apiVersion": .string(target.type.apiVersion),
                            "metadata": .object(metadata), "items": .array(items)])
+    }
+
+    /// A converter when the client asked for a Table, as `kubectl get` does.
+    private func tableConverter(_ request: APIRequest, _ target: RequestTarget) throws(APIError) -> TableConverter? {
+        guard let version = ResponseFormat(accept: request.headers["accept"]).tableVersion else { return nil }
+        return try TableConverter(type: target.type, version: version, includeObject: request.query["includeObject"], now: now)
     }
 
     private func listOptions(_ request: APIRequest, _ target: RequestTarget) throws(APIError) -> ObjectStore.ListOptions {
@@ -150,12 +188,18 @@ public final class KubeAPI: Sendable {
             type: target.type, namespace: options.namespace, labels: options.labels, fields: options.fields,
             resourceVersion: resourceVersion, allowBookmarks: request.flag("allowWatchBookmarks"),
             sendInitialEvents: request.flag("sendInitialEvents"))
-        return .watch(WatchPlan(request: watchRequest, timeoutSeconds: request.query["timeoutSeconds"].flatMap { Int($0) }))
+        return .watch(WatchPlan(request: watchRequest, timeoutSeconds: request.query["timeoutSeconds"].flatMap { Int($0) },
+                                table: try tableConverter(request, target)))
     }
 
     // MARK: Writes
 
     private func decodeBody(_ request: APIRequest) throws(APIError) -> JSONValue {
+        // Kubernetes protobuf is not spoken here; JSON (or YAML) only.
+        let contentType = request.headers["content-type"] ?? ""
+        if contentType.contains("protobuf") || contentType.contains("cbor") {
+            throw APIError.unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
+        }
         guard let body = try? KubeJSON.parse(request.body), body.objectValue != nil else {
             throw APIError.badRequest("the object provided is unrecognized (must be of type JSON object)")
         }
@@ -189,6 +233,7 @@ public final class KubeAPI: Sendable {
     private func create(_ request: APIRequest, _ target: RequestTarget) throws(APIError) -> APIResponse {
         var object = try decodeBody(request)
         try checkIdentity(object, target)
+        try StrictFieldValidation.check(object, as: target.type, request)
         if target.type.namespaced, target.namespace == nil {
             throw APIError.methodNotAllowed("POST", target.type)
         }
@@ -248,11 +293,12 @@ public final class KubeAPI: Sendable {
     private func update(_ request: APIRequest, _ target: RequestTarget, name: String) throws(APIError) -> APIResponse {
         let body = try decodeBody(request)
         try checkIdentity(body, target)
+        try StrictFieldValidation.check(body, as: target.type, request)
         if let bodyName = body.metadataString("name"), bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
         }
         let type = target.type
-        let updated = try store.modify(type, namespace: target.namespace, name: name) { old throws(APIError) -> JSONValue in
+        let updated = try store.modify(type, namespace: target.namespace, name: name, dryRun: isDryRun(request)) { old throws(APIError) -> JSONValue in
             var new = body
             new.setMetadata("name", .string(name))
             if target.subresource == "status" {
@@ -279,7 +325,7 @@ public final class KubeAPI: Sendable {
             throw APIError.badRequest("error decoding patch: invalid JSON")
         }
         let type = target.type
-        let patched = try store.modify(type, namespace: target.namespace, name: name) { old throws(APIError) -> JSONValue in
+        let patched = try store.modify(type, namespace: target.namespace, name: name, dryRun: isDryRun(request)) { old throws(APIError) -> JSONValue in
             var new: JSONValue
             switch patchType {
             case .merge: new = MergePatch.apply(patch, to: old)
@@ -298,6 +344,7 @@ public final class KubeAPI: Sendable {
                 statusOnly.setField("status", new["status"])
                 return statusOnly
             }
+            try StrictFieldValidation.check(new, as: type, request)
             if type.hasStatusSubresource { new.setField("status", old["status"]) }
             try validate(new, type)
             return new
@@ -322,12 +369,13 @@ public final class KubeAPI: Sendable {
             throw APIError.badRequest("apiVersion and kind must be set in an apply configuration")
         }
         try checkIdentity(applied, target)
+        try StrictFieldValidation.check(applied, as: type, request)
         if let appliedName = applied.metadataString("name"), appliedName != name {
             throw APIError.badRequest("the name of the object (\(appliedName)) does not match the name on the URL (\(name))")
         }
         let time = Timestamp(now()).rawValue
         do {
-            let result = try store.modify(type, namespace: target.namespace, name: name) { old throws(APIError) -> JSONValue in
+            let result = try store.modify(type, namespace: target.namespace, name: name, dryRun: isDryRun(request)) { old throws(APIError) -> JSONValue in
                 var new = StrategicMergePatch.apply(applied, to: old)
                 if type.hasStatusSubresource, target.subresource != "status" { new.setField("status", old["status"]) }
                 ManagedFields.record(manager: manager, operation: "Apply", apiVersion: type.apiVersion, applied: applied, time: time, into: &new)
@@ -341,6 +389,7 @@ public final class KubeAPI: Sendable {
             try validate(object, type)
             defaults.applyOnCreate(&object, as: type)
             ManagedFields.record(manager: manager, operation: "Apply", apiVersion: type.apiVersion, applied: applied, time: time, into: &object)
+            if isDryRun(request) { return .json(201, object) }
             return .json(201, try admitAndCreate(type, namespace: target.namespace, object))
         }
     }

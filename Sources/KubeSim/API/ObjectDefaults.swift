@@ -19,20 +19,35 @@ final class ObjectDefaults: Sendable {
             setDefault(&object, ["spec", "restartPolicy"], "Always")
             setDefault(&object, ["spec", "schedulerName"], "default-scheduler")
             setDefault(&object, ["spec", "dnsPolicy"], "ClusterFirst")
+            defaultContainerPorts(&object, at: ["spec"])
             object.setField("status", ["phase": "Pending"])
         case "Deployment":
             setDefault(&object, ["spec", "replicas"], 1)
             setDefault(&object, ["spec", "revisionHistoryLimit"], 10)
             setDefault(&object, ["spec", "progressDeadlineSeconds"], 600)
+            setDefault(&object, ["spec", "strategy"], ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
+            defaultContainerPorts(&object, at: ["spec", "template", "spec"])
+        case "ReplicaSet":
+            defaultContainerPorts(&object, at: ["spec", "template", "spec"])
         case "Job":
             setDefault(&object, ["spec", "parallelism"], 1)
             setDefault(&object, ["spec", "completions"], 1)
             setDefault(&object, ["spec", "backoffLimit"], 6)
+            defaultContainerPorts(&object, at: ["spec", "template", "spec"])
         case "CronJob":
             setDefault(&object, ["spec", "concurrencyPolicy"], "Allow")
             setDefault(&object, ["spec", "suspend"], false)
         case "Service":
             setDefault(&object, ["spec", "type"], "ClusterIP")
+            setDefault(&object, ["spec", "sessionAffinity"], "None")
+            if let ports = object["spec"]?["ports"]?.arrayValue {
+                object.set(["spec", "ports"], .array(ports.map { port in
+                    var defaulted = port
+                    if port["protocol"] == nil { defaulted.setField("protocol", "TCP") }
+                    if port["targetPort"] == nil, let number = port["port"] { defaulted.setField("targetPort", number) }
+                    return defaulted
+                }))
+            }
             if object["spec"]?["clusterIP"] == nil, object["spec"]?["type"] != "ExternalName" {
                 let ip = allocateClusterIP()
                 setDefault(&object, ["spec", "clusterIP"], .string(ip))
@@ -41,6 +56,26 @@ final class ObjectDefaults: Sendable {
         default:
             break
         }
+    }
+
+    /// Container ports are TCP unless they say otherwise.
+    private func defaultContainerPorts(_ object: inout JSONValue, at path: [String]) {
+        var spec: JSONValue? = object
+        for component in path { spec = spec?[component] }
+        guard let containers = spec?["containers"]?.arrayValue,
+              containers.contains(where: { ($0["ports"]?.arrayValue ?? []).contains { $0["protocol"] == nil } })
+        else { return }
+        let defaulted = containers.map { container -> JSONValue in
+            guard let ports = container["ports"]?.arrayValue else { return container }
+            var copy = container
+            copy.setField("ports", .array(ports.map { port in
+                var copy = port
+                if port["protocol"] == nil { copy.setField("protocol", "TCP") }
+                return copy
+            }))
+            return copy
+        }
+        object.set(path + ["containers"], .array(defaulted))
     }
 
     private func allocateClusterIP() -> String {

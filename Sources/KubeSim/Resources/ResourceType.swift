@@ -19,6 +19,8 @@ public struct ResourceType: Sendable, Hashable {
     public let extraFieldLabels: [String]
     /// Whether metadata.generation is set and bumped on spec changes.
     public let tracksGeneration: Bool
+    /// Whether it has an autoscaling/v1 `/scale` subresource over `.spec.replicas`.
+    public let hasScaleSubresource: Bool
 
     public enum NameRule: Sendable, Hashable {
         case dns1123Subdomain, dns1123Label, dns1035Label
@@ -27,7 +29,8 @@ public struct ResourceType: Sendable, Hashable {
     public init(
         group: String, version: String, resource: String, singular: String, kind: String, namespaced: Bool,
         shortNames: [String] = [], hasStatusSubresource: Bool = true, nameRule: NameRule = .dns1123Subdomain,
-        extraFieldLabels: [String] = [], tracksGeneration: Bool = false
+        extraFieldLabels: [String] = [], tracksGeneration: Bool = false,
+        hasScaleSubresource: Bool = false
     ) {
         self.group = group
         self.version = version
@@ -40,6 +43,7 @@ public struct ResourceType: Sendable, Hashable {
         self.nameRule = nameRule
         self.extraFieldLabels = extraFieldLabels
         self.tracksGeneration = tracksGeneration
+        self.hasScaleSubresource = hasScaleSubresource
     }
 
     /// "v1" or "apps/v1".

@@ -209,9 +209,10 @@ public final class ObjectStore: Sendable {
 
     /// Atomically reads, transforms and writes one object; the transform sees the
     /// stored object and returns the new one (with the same precondition rules as `update`).
+    /// A dry run checks and returns what would be stored, and writes nothing.
     @discardableResult
     public func modify(
-        _ type: ResourceType, namespace: String?, name: String,
+        _ type: ResourceType, namespace: String?, name: String, dryRun: Bool = false,
         _ transform: (JSONValue) throws(APIError) -> JSONValue
     ) throws(APIError) -> JSONValue {
         let key = ObjectKey(namespace: type.namespaced ? namespace : nil, name: name)
@@ -236,6 +237,7 @@ public final class ObjectStore: Sendable {
             }
             new = new.inServerFieldOrder()
             if new.withoutServerFields == old.withoutServerFields { return old }
+            if dryRun { return new }
             return Self.write(&state, .modified, type.key, key, new, previous: old)
         }
     }
