@@ -1,5 +1,7 @@
 public import Fleet
 import HTTP2Transport
+public import Prometheus
+import Protos
 public import Logging
 import RPCServer
 import ServiceLifecycle
@@ -15,8 +17,25 @@ public final class FleetdServer: Sendable {
     let server: HTTP2Server
     private let fleetTask = Mutex<Task<Void, Never>?>(nil)
 
+    public let registry = PrometheusCollectorRegistry()
+    public let fleetMetrics: FleetMetrics
+    let metricsAddress: (host: String, port: Int)?
+    private let metricsServer = Mutex<MetricsHTTPServer?>(nil)
+
+    /// `grpc_type` of every method fleetd serves, for the gRPC metrics.
+    static let methodKinds: [String: String] = [
+        Fleet_V1_Fleet.Method.watchCapacity: "server_stream",
+        "/grpc.health.v1.Health/Watch": "server_stream",
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo": "bidi_stream",
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": "bidi_stream",
+    ]
+
     public init(clusters: [any ClusterAPI], store: any FleetStateStore, configuration: FleetConfiguration) {
-        manager = FleetManager(clusters: clusters, settings: configuration.settings, store: store)
+        let fleetMetrics = FleetMetrics(registry: registry)
+        self.fleetMetrics = fleetMetrics
+        manager = FleetManager(clusters: clusters, settings: configuration.settings, store: store,
+                               observePlacement: { fleetMetrics.recordPlacement($0) })
+        metricsAddress = configuration.metricsHost.map { ($0, configuration.metricsPort) }
         health = HealthService()
         health.setStatus(.serving, for: FleetService.serviceName)
         var router = RPCRouter()
@@ -26,7 +45,9 @@ public final class FleetdServer: Sendable {
         serverConfiguration.host = configuration.listenHost
         serverConfiguration.port = configuration.listenPort
         serverConfiguration.tls = configuration.tls.map { TLSFiles(certificateChainPath: $0.certificateFile, privateKeyPath: $0.keyFile) }
-        server = HTTP2Server(configuration: serverConfiguration, rpcServer: RPCServer(router: router))
+        var rpcConfiguration = RPCServer.Configuration()
+        rpcConfiguration.interceptors = [GRPCServerMetrics(registry: registry, kinds: Self.methodKinds)]
+        server = HTTP2Server(configuration: serverConfiguration, rpcServer: RPCServer(router: router, configuration: rpcConfiguration))
     }
 
     /// Rebuilds what fleetd knew before a restart, starts the fleet manager and binds
@@ -38,7 +59,17 @@ public final class FleetdServer: Sendable {
             if task == nil { task = Task { await manager.run() } }
         }
         try await server.start()
+        if let (host, port) = metricsAddress {
+            let fleetMetrics = self.fleetMetrics
+            let started = try await MetricsHTTPServer.start(host: host, port: port, registry: registry) {
+                await fleetMetrics.refresh(from: manager)
+            }
+            metricsServer.withLock { $0 = started }
+        }
     }
+
+    /// The metrics endpoint's port, once started.
+    public var metricsPort: Int? { metricsServer.withLock { $0?.localPort } }
 
     /// Waits until every cluster has been listed once, or the timeout passes; the
     /// names of the clusters still not synced.
@@ -59,6 +90,7 @@ public final class FleetdServer: Sendable {
         // The manager outlives the server's drain, which in-flight calls need.
         defer { fleetTask.withLock { $0?.cancel() } }
         try await server.runUntilTerminated(announcing: line, with: [HealthShutdown(health: health)], logger: logger)
+        try await metricsServer.withLock { $0 }?.shutdown()
     }
 }
 

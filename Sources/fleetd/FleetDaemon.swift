@@ -23,12 +23,18 @@ struct FleetDaemon: AsyncParsableCommand {
     @Option(help: "HOST:PORT to serve gRPC on; overrides the file. Port 0 picks a free one.")
     var listen: String?
 
+    @Option(help: "HOST:PORT for Prometheus metrics over HTTP (GET /metrics); overrides the file. Port 0 picks a free one.")
+    var metricsListen: String?
+
     @Option(help: "With the embedded fleet: write a kubeconfig for its clusters to this path.")
     var writeKubeconfig: String?
 
     func validate() throws {
         if let listen, FleetConfiguration.hostAndPort(listen) == nil {
             throw ValidationError("--listen \"\(listen)\" is not HOST:PORT")
+        }
+        if let metricsListen, FleetConfiguration.hostAndPort(metricsListen) == nil {
+            throw ValidationError("--metrics-listen \"\(metricsListen)\" is not HOST:PORT")
         }
         if config != nil && writeKubeconfig != nil {
             throw ValidationError("--write-kubeconfig applies to the embedded fleet only; drop it or --config")
@@ -59,6 +65,10 @@ struct FleetDaemon: AsyncParsableCommand {
             configuration.listenHost = host
             configuration.listenPort = port
         }
+        if let metricsListen, let (host, port) = FleetConfiguration.hostAndPort(metricsListen) {
+            configuration.metricsHost = host
+            configuration.metricsPort = port
+        }
         let store = ClusterBackends.stateStore(configuration, backends: clusters)
         let server = FleetdServer(clusters: clusters, store: store, configuration: configuration)
         try await server.start()
@@ -67,8 +77,9 @@ struct FleetDaemon: AsyncParsableCommand {
             logger.warning("serving before these clusters answered; they count as unreachable until they do", metadata: ["clusters": "\(unsynced)"])
         }
         let fleetName = embedded == nil ? "\(clusters.count) configured cluster(s)" : "the embedded simulated fleet"
+        let metrics = server.metricsPort.map { "; metrics on http://\(configuration.metricsHost ?? ""):\($0)/metrics" } ?? ""
         try await server.runUntilTerminated(
-            announcing: "fleetd listening on \(configuration.listenHost):\(server.localPort ?? configuration.listenPort) with \(fleetName)",
+            announcing: "fleetd listening on \(configuration.listenHost):\(server.localPort ?? configuration.listenPort) with \(fleetName)\(metrics)",
             logger: logger)
         logger.info("gRPC server stopped")
         if let embedded {

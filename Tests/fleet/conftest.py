@@ -36,7 +36,8 @@ class Fleetd:
         self.kubeconfig = os.path.join(self.directory, "kubeconfig")
         self.log = open(os.path.join(self.directory, "fleetd.log"), "w")
         self.process = subprocess.Popen(
-            [os.path.join(build_dir(), "fleetd"), "--listen", "127.0.0.1:0", "--write-kubeconfig", self.kubeconfig],
+            [os.path.join(build_dir(), "fleetd"), "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+             "--write-kubeconfig", self.kubeconfig],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline()
         match = re.search(r"listening on [\d.]+:(\d+)", line)
@@ -44,6 +45,8 @@ class Fleetd:
             self.process.kill()
             raise RuntimeError(f"fleetd did not start: {line!r}; log in {self.log.name}")
         self.address = f"127.0.0.1:{match.group(1)}"
+        metrics = re.search(r"metrics on (http://\S+)", line)
+        self.metrics_url = metrics.group(1) if metrics else None
 
     def kubectl(self, context, *args):
         """kubectl's parsed JSON output for `args` in the simulated cluster `context`."""
@@ -116,7 +119,7 @@ class ConfiguredFleetd(Fleetd):
         self.directory = os.path.dirname(config_path)
         self.log = open(os.path.join(self.directory, "fleetd.log"), "a")
         self.process = subprocess.Popen(
-            [os.path.join(build_dir(), "fleetd"), "--config", config_path, "--listen", "127.0.0.1:0"],
+            [os.path.join(build_dir(), "fleetd"), "--config", config_path, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline()
         match = re.search(r"listening on [\d.]+:(\d+)", line)

@@ -317,3 +317,32 @@ def test_a_heartbeat_interval_below_one_second_is_refused(fleet, fleet_stubs):
     with pytest.raises(grpc.RpcError) as error:
         next(stream)
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_prometheus_metrics_use_go_grpc_prometheus_names_and_describe_the_fleet(fleet, fleet_stubs, fleetd):
+    import urllib.request
+    pb = fleet_stubs.pb
+    fleet.GetCapacity(pb.GetCapacityRequest())
+    fleet.Deploy(serving(pb, unique("metered"), dry_run=True))
+    with pytest.raises(grpc.RpcError):
+        fleet.GetDeployment(pb.GetDeploymentRequest(id="dep-missing"))
+    text = urllib.request.urlopen(fleetd.metrics_url, timeout=10).read().decode()
+    lines = text.splitlines()
+
+    def value(prefix):
+        matches = [float(line.rsplit(" ", 1)[1]) for line in lines if line.startswith(prefix)]
+        assert matches, f"no metric line starts with {prefix}"
+        return matches[0]
+
+    assert value('grpc_server_handled_total{grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="GetCapacity",grpc_code="OK"}') >= 1
+    assert value('grpc_server_handled_total{grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="GetDeployment",grpc_code="NotFound"}') >= 1
+    assert value('grpc_server_started_total{grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="Deploy"}') >= 1
+    assert value('grpc_server_handling_seconds_count{grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="GetCapacity"}') >= 1
+    assert value('fleet_cluster_health{cluster="onprem-dc1"}') == 1
+    assert value('fleet_cluster_capacity{cluster="gke-us-central1",resource="nvidia-tesla-a100",state="allocatable"}') == 16
+    assert value('fleet_queue_depth{priority="high"}') >= 0
+    assert value("fleet_placement_duration_seconds_count") >= 1
+    assert urllib.request.urlopen(fleetd.metrics_url.replace("/metrics", "/metrics?x=1"), timeout=10).status == 200
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(fleetd.metrics_url.replace("/metrics", "/nothing"), timeout=10)
+    assert missing.value.code == 404

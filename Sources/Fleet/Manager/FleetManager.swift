@@ -15,9 +15,14 @@ public final class FleetManager: Sendable {
     private let queueKick: AsyncStream<Void>.Continuation
     private let queueKicks: AsyncStream<Void>
 
-    public init(clusters apis: [any ClusterAPI], settings: FleetSettings, store: any FleetStateStore = InMemoryStateStore()) {
+    /// Told how long each placement decision took, for metrics.
+    let observePlacement: @Sendable (Duration) -> Void
+
+    public init(clusters apis: [any ClusterAPI], settings: FleetSettings, store: any FleetStateStore = InMemoryStateStore(),
+                observePlacement: @escaping @Sendable (Duration) -> Void = { _ in }) {
         self.settings = settings
         self.store = store
+        self.observePlacement = observePlacement
         self.engine = PlacementEngine(policy: settings.policy)
         self.book = DeploymentBook(agingInterval: settings.agingInterval)
         let hub = CapacityHub(initialRevision: UInt64(Date().timeIntervalSince1970 * 1_000_000))
@@ -78,7 +83,7 @@ public final class FleetManager: Sendable {
             }
         }
         if dryRun {
-            let result = engine.place(request.spec, in: board.all)
+            let result = timedPlacement(request.spec)
             var record = DeploymentRecord(id: DeploymentID("dry-run"), request: request, state: result.plan == nil ? .queued : .placed, cluster: result.plan?.cluster, createdAt: Date())
             record.message = result.plan == nil ? Self.summary(of: result.evaluations) : ""
             return DeployOutcome(record: record, evaluations: result.evaluations, dryRun: true)
@@ -133,15 +138,23 @@ public final class FleetManager: Sendable {
     /// re-planning when another deploy took the nodes first; then writes the objects.
     /// Returns nil (and the evaluations) when no cluster has room now.
     private func placeAndWrite(_ record: DeploymentRecord) async throws -> (DeploymentRecord?, [ClusterEvaluation]) {
-        var result = engine.place(record.spec, in: board.all)
+        var result = timedPlacement(record.spec)
         for _ in 0..<max(1, settings.placementAttempts) {
             guard let plan = result.plan, let actor = clusters[plan.cluster] else { return (nil, result.evaluations) }
             if await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) {
                 return (try await write(record, plan: plan, via: actor), result.evaluations)
             }
-            result = engine.place(record.spec, in: board.all)
+            result = timedPlacement(record.spec)
         }
         return (nil, result.evaluations)
+    }
+
+    private func timedPlacement(_ spec: WorkloadSpec) -> PlacementResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = engine.place(spec, in: board.all)
+        observePlacement(clock.now - start)
+        return result
     }
 
     private func write(_ record: DeploymentRecord, plan: PlacementPlan, via actor: ClusterActor) async throws -> DeploymentRecord {
@@ -167,7 +180,7 @@ public final class FleetManager: Sendable {
         for await _ in queueKicks {
             for record in await book.queuedInOrder() {
                 guard await book.records[record.id]?.state == .queued else { continue }
-                let result = engine.place(record.spec, in: board.all)
+                let result = timedPlacement(record.spec)
                 guard let plan = result.plan, let actor = clusters[plan.cluster] else { continue }
                 guard await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) else { continue }
                 guard await book.dequeue(record.id) else {
@@ -223,6 +236,11 @@ public final class FleetManager: Sendable {
     public func deployment(_ id: DeploymentID) async -> DeploymentRecord? {
         guard let record = await book.records[id] else { return nil }
         return await withLiveStatus(record)
+    }
+
+    /// How many deployments wait at each priority.
+    public func queueDepth() async -> [Priority: Int] {
+        await book.queue.depthByPriority
     }
 
     /// 1-based place in the queue, while queued.
