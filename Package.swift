@@ -81,7 +81,7 @@ let package = Package(
 
         // The fleet domain: capacity model, placement, priority queue, capacity hub.
         // No proto, no HTTP; it defines the ClusterAPI protocol the backends implement.
-        .target(name: "Fleet", swiftSettings: strictSwift),
+        .target(name: "Fleet", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
 
         // The Kubernetes API client: libcurl transport, kubeconfig, typed models.
         .target(

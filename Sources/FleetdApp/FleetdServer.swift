@@ -30,10 +30,11 @@ public final class FleetdServer: Sendable {
         "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": "bidi_stream",
     ]
 
-    public init(clusters: [any ClusterAPI], store: any FleetStateStore, configuration: FleetConfiguration) {
+    public init(clusters: [any ClusterAPI], store: any FleetStateStore, configuration: FleetConfiguration,
+                logger: Logger = Logger(label: "fleetd")) {
         let fleetMetrics = FleetMetrics(registry: registry)
         self.fleetMetrics = fleetMetrics
-        manager = FleetManager(clusters: clusters, settings: configuration.settings, store: store,
+        manager = FleetManager(clusters: clusters, settings: configuration.settings, store: store, logger: logger,
                                observePlacement: { fleetMetrics.recordPlacement($0) })
         metricsAddress = configuration.metricsHost.map { ($0, configuration.metricsPort) }
         health = HealthService()

@@ -29,7 +29,13 @@ struct FleetDaemon: AsyncParsableCommand {
     @Option(help: "With the embedded fleet: write a kubeconfig for its clusters to this path.")
     var writeKubeconfig: String?
 
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
     func validate() throws {
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
         if let listen, FleetConfiguration.hostAndPort(listen) == nil {
             throw ValidationError("--listen \"\(listen)\" is not HOST:PORT")
         }
@@ -42,6 +48,12 @@ struct FleetDaemon: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let logger = Logger(label: "fleetd")
         var configuration: FleetConfiguration
         let embedded: EmbeddedFleet?
@@ -70,7 +82,7 @@ struct FleetDaemon: AsyncParsableCommand {
             configuration.metricsPort = port
         }
         let store = ClusterBackends.stateStore(configuration, backends: clusters)
-        let server = FleetdServer(clusters: clusters, store: store, configuration: configuration)
+        let server = FleetdServer(clusters: clusters, store: store, configuration: configuration, logger: logger)
         try await server.start()
         let unsynced = await server.waitForClusters(timeout: .seconds(30))
         if !unsynced.isEmpty {

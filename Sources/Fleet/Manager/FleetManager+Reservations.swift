@@ -51,6 +51,8 @@ extension FleetManager {
                 throw FleetError.unavailable("could not store the reservation, so it was undone: \(error)")
             }
             await reservations.insert(record)
+            logger.info("reservation made", metadata: ["reservation": "\(id)", "team": "\(request.team)", "cluster": "\(choice.cluster)",
+                                                       "nodes": "\(choice.nodes.joined(separator: ","))", "ends": "\(request.endsAt)"])
             return record
         }
         throw FleetError.unavailable("the chosen nodes kept being taken by others; try again")
@@ -77,6 +79,7 @@ extension FleetManager {
         record.state = state
         try? await store.saveReservation(record)
         await reservations.insert(record)
+        logger.info("reservation ended", metadata: ["reservation": "\(id)", "state": "\(state.rawValue)", "cluster": "\(record.cluster)"])
         return record
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 
 /// The fleet: one actor per cluster, the snapshot board placement reads, the
 /// deployment book with its priority queue, and the capacity hub. The API layer
@@ -17,11 +18,14 @@ public final class FleetManager: Sendable {
 
     /// Told how long each placement decision took, for metrics.
     let observePlacement: @Sendable (Duration) -> Void
+    let logger: Logger
 
     public init(clusters apis: [any ClusterAPI], settings: FleetSettings, store: any FleetStateStore = InMemoryStateStore(),
+                logger: Logger = Logger(label: "fleetd.fleet", factory: { _ in SwiftLogNoOpLogHandler() }),
                 observePlacement: @escaping @Sendable (Duration) -> Void = { _ in }) {
         self.settings = settings
         self.store = store
+        self.logger = logger
         self.observePlacement = observePlacement
         self.engine = PlacementEngine(policy: settings.policy)
         self.book = DeploymentBook(agingInterval: settings.agingInterval)
@@ -34,6 +38,9 @@ public final class FleetManager: Sendable {
         for api in apis {
             actors[api.descriptor.name] = ClusterActor(api: api) { snapshot in
                 let previous = board[snapshot.name]
+                if let previous, previous.health != snapshot.health {
+                    Self.logHealth(of: snapshot, logger: logger)
+                }
                 board.update(snapshot)
                 hub.publish(snapshot.capacity)
                 if previous.map({ Self.mayHaveMoreRoom(snapshot, than: $0) }) ?? true { kick.yield() }
@@ -124,6 +131,7 @@ public final class FleetManager: Sendable {
             return DeployOutcome(record: placed, evaluations: evaluations, dryRun: false)
         }
         let queued = await book.update(record.id) { $0.message = Self.summary(of: evaluations) } ?? record
+        logger.info("deployment queued: no cluster has room now", metadata: Self.metadata(queued).merging(["reasons": "\(queued.message)"]) { a, _ in a })
         do {
             try await store.saveQueued(queued)
         } catch {
@@ -166,12 +174,14 @@ public final class FleetManager: Sendable {
         do {
             try await actor.api.apply(PlacedWorkload(record: placed, plan: plan))
         } catch {
+            logger.error("writing a deployment failed; undoing it", metadata: Self.metadata(placed).merging(["error": "\(error)"]) { a, _ in a })
             await actor.forget(record.id)
             try? await actor.api.delete(placed)
             await book.remove(record.id)
             throw FleetError.unavailable("writing \(record.spec.name) to cluster \(plan.cluster) failed: \(error)")
         }
         _ = await book.update(record.id) { $0 = placed }
+        logger.info("deployment placed", metadata: Self.metadata(placed))
         return placed
     }
 
@@ -228,6 +238,8 @@ public final class FleetManager: Sendable {
             await reservations.insert(record)
             await reservations.rememberAnswer(record)
         }
+        let queued = await book.queue.count
+        logger.info("recovered the fleet's state", metadata: ["placed": "\(placedIDs.count)", "queued": "\(queued)"])
         queueKick.yield()
     }
 
@@ -303,6 +315,7 @@ public final class FleetManager: Sendable {
             }
         }
         let deleted = await book.update(id) { $0.state = .deleted } ?? record
+        logger.info("deployment deleted", metadata: Self.metadata(deleted))
         queueKick.yield()
         return deleted
     }
@@ -342,6 +355,24 @@ public final class FleetManager: Sendable {
     }
 
     // MARK: Helpers
+
+    static func metadata(_ record: DeploymentRecord) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "deployment": "\(record.id)", "name": "\(record.spec.name)", "team": "\(record.spec.team)",
+            "priority": "\(record.spec.priority.labelValue)", "request_id": "\(record.request.requestID)",
+            "replicas": "\(record.spec.replicas)",
+        ]
+        if let cluster = record.cluster { metadata["cluster"] = "\(cluster)" }
+        return metadata
+    }
+
+    static func logHealth(of snapshot: ClusterSnapshot, logger: Logger) {
+        switch snapshot.health {
+        case .healthy: logger.info("cluster healthy", metadata: ["cluster": "\(snapshot.name)"])
+        case .degraded(let why): logger.warning("cluster degraded", metadata: ["cluster": "\(snapshot.name)", "reason": "\(why)"])
+        case .unreachable(let why): logger.warning("cluster unreachable", metadata: ["cluster": "\(snapshot.name)", "reason": "\(why)"])
+        }
+    }
 
     /// Whether a snapshot shows more room than the previous one anywhere, so queued
     /// work may fit now.
