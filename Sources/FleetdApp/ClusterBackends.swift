@@ -26,7 +26,8 @@ public enum ClusterBackends {
                 case .kubeconfig(let path, let context):
                     connection = try KubeconfigLoader().load(explicitPath: path).connection(context: context)
                 }
-                return KubeClusterAPI(descriptor: entry.descriptor, client: try KubeClient(connection: connection))
+                let limits = KubeClientConfiguration(rateLimit: .init(qps: entry.requestsPerSecond, burst: entry.burst))
+                return KubeClusterAPI(descriptor: entry.descriptor, client: try KubeClient(connection: connection, configuration: limits))
             } catch {
                 throw Failure(cluster: entry.descriptor.name.rawValue, reason: "\(error)")
             }

@@ -48,6 +48,10 @@ public final class EmbeddedFleet: Sendable {
         return EmbeddedFleet(simulation: simulation, token: token)
     }
 
+    /// The simulator is not a shared production apiserver: its clients may go as fast
+    /// as it answers.
+    static let clientLimits = KubeClientConfiguration(rateLimit: .init(qps: 5000, burst: 5000))
+
     /// A cluster backend per simulated cluster, each with its own client.
     public func backends() throws -> [KubeClusterAPI] {
         try simulation.clusters.map { cluster in
@@ -55,7 +59,7 @@ public final class EmbeddedFleet: Sendable {
                 contextName: cluster.profile.name, server: cluster.url,
                 tls: TLSSettings(certificateAuthorityPEM: cluster.certificatePEM),
                 credentials: StaticCredentialProvider(Credential(bearerToken: token)))
-            return KubeClusterAPI(descriptor: Self.descriptor(for: cluster.profile), client: try KubeClient(connection: connection))
+            return KubeClusterAPI(descriptor: Self.descriptor(for: cluster.profile), client: try KubeClient(connection: connection, configuration: Self.clientLimits))
         }
     }
 

@@ -9,6 +9,9 @@ public struct FleetConfiguration: Sendable {
     public struct ClusterEntry: Sendable {
         public var descriptor: ClusterDescriptor
         public var access: ClusterAccess
+        /// Client-side limit on requests to this cluster's API server (client-go's QPS and burst).
+        public var requestsPerSecond: Double = 50
+        public var burst: Int = 100
     }
 
     /// How fleetd reaches a cluster's API server.
@@ -117,6 +120,8 @@ struct RawConfiguration: Decodable {
         var ingressClass: String?
         var ingressDomain: String
         var costRank: Int?
+        var qps: Double?
+        var burst: Int?
     }
 
     struct Team: Decodable {
@@ -190,7 +195,14 @@ struct RawConfiguration: Decodable {
             let descriptor = ClusterDescriptor(
                 name: ClusterName(cluster.name), cloud: cloud, region: cluster.region, costRank: cluster.costRank ?? 0,
                 ingressClassName: cluster.ingressClass ?? "nginx", ingressDomain: cluster.ingressDomain)
-            configuration.clusters.append(.init(descriptor: descriptor, access: access))
+            var entry = FleetConfiguration.ClusterEntry(descriptor: descriptor, access: access)
+            if let qps = cluster.qps {
+                if qps > 0 { entry.requestsPerSecond = qps } else { problems.append("\(at).qps must be positive") }
+            }
+            if let burst = cluster.burst {
+                if burst > 0 { entry.burst = burst } else { problems.append("\(at).burst must be positive") }
+            }
+            configuration.clusters.append(entry)
         }
 
         if let management = managementCluster {

@@ -28,6 +28,8 @@ import Testing
             ingressClass: gce
             ingressDomain: gke.fleet.example
             costRank: 2
+            qps: 200
+            burst: 400
         teams:
           - name: ml-research
             quota:
@@ -49,6 +51,8 @@ import Testing
         #expect(configuration.clusters[0].access == .kubeconfig(path: "/etc/fleetd/kubeconfig", context: "dc1-admin"))
         #expect(configuration.clusters[1].access == .inCluster)
         #expect(configuration.clusters[1].descriptor.ingressClassName == "gce")
+        #expect(configuration.clusters[1].requestsPerSecond == 200 && configuration.clusters[1].burst == 400)
+        #expect(configuration.clusters[0].requestsPerSecond == 50 && configuration.clusters[0].burst == 100)
         #expect(configuration.settings.team(named: "ml-research")?.quota == QuotaLimits(cpuMillis: 200_000, memoryBytes: 800 << 30, accelerators: ["nvidia.com/gpu": 16]))
         #expect(configuration.settings.team(named: "search")?.namespace == "search-prod")
     }
