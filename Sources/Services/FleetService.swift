@@ -8,6 +8,7 @@ public import RPCServer
 public final class FleetService: RPCService {
     public static let serviceName = Fleet_V1_Fleet.serviceName
     let manager: FleetManager
+    let updateEncoder = CapacityUpdateEncoder()
 
     public init(manager: FleetManager) {
         self.manager = manager
@@ -62,7 +63,7 @@ public final class FleetService: RPCService {
             }
         }
         router.serverStreaming(Fleet_V1_Fleet.Method.watchCapacity) {
-            [self] (request: Fleet_V1_WatchCapacityRequest, writer: RPCResponseWriter<Fleet_V1_CapacityUpdate>, _) in
+            [self] (request: Fleet_V1_WatchCapacityRequest, writer: RPCResponseWriter<EncodedMessage>, _) in
             try await mapErrors { try await watchCapacity(request, writer: writer) }
         }
     }
@@ -167,7 +168,7 @@ public final class FleetService: RPCService {
 
     // MARK: Capacity
 
-    private func watchCapacity(_ message: Fleet_V1_WatchCapacityRequest, writer: RPCResponseWriter<Fleet_V1_CapacityUpdate>) async throws {
+    private func watchCapacity(_ message: Fleet_V1_WatchCapacityRequest, writer: RPCResponseWriter<EncodedMessage>) async throws {
         let filter = try Self.capacityFilter(message.filter)
         var heartbeat = Duration.seconds(15)
         if let requested = message.heartbeatInterval {
@@ -180,7 +181,7 @@ public final class FleetService: RPCService {
         let subscription = manager.hub.subscribe(matching: filter, resumeAfter: message.resumeRevision, heartbeatInterval: heartbeat)
         defer { subscription.finish() }
         for await update in subscription {
-            try await writer.write(DomainToProto.update(update, at: Date()))
+            try await writer.write(try updateEncoder.encode(update))
         }
     }
 

@@ -197,3 +197,34 @@ import Testing
         }
     }
 }
+
+@Suite struct CapacityUpdateEncoderTests {
+    static func capacity(_ name: ClusterName, free: Int64) -> ClusterCapacity {
+        var table = NodeTable()
+        table.upsert(NodeInfo(name: "\(name)-n", allocatable: ResourceVector(cpuMillis: 4000, memoryBytes: 1 << 30, pods: 10)))
+        table.addRequest(ResourceVector(cpuMillis: 4000 - free, pods: 1), on: "\(name)-n")
+        return ClusterCapacity(cluster: ClusterDescriptor(name: name, cloud: .gke, region: "r", ingressDomain: "d"), health: .healthy, nodes: table)
+    }
+
+    @Test func theSameUpdateIsEncodedOnceAndDecodesToWhatWasSent() throws {
+        let encoder = CapacityUpdateEncoder()
+        let update = CapacityUpdate.delta(revision: 7, changed: [Self.capacity("a", free: 1000)], removed: ["b"])
+        let first = try encoder.encode(update)
+        let second = try encoder.encode(update)
+        #expect(first.bytes == second.bytes)
+        let decoded = try Fleet_V1_CapacityUpdate(serializedBytes: first.bytes)
+        #expect(decoded.revision == 7 && decoded.kind == .delta)
+        #expect(decoded.clusters.map(\.cluster) == ["a"] && decoded.clusters[0].cpuMillis?.free == 1000)
+        #expect(decoded.removedClusters == ["b"])
+    }
+
+    @Test func differentUpdatesGetTheirOwnEncoding() throws {
+        let encoder = CapacityUpdateEncoder(capacity: 2)
+        let a = try encoder.encode(.delta(revision: 1, changed: [Self.capacity("a", free: 1)], removed: []))
+        let b = try encoder.encode(.delta(revision: 2, changed: [Self.capacity("a", free: 2)], removed: []))
+        let snapshot = try encoder.encode(.snapshot(revision: 2, clusters: [Self.capacity("a", free: 2)], reset: true))
+        #expect(a.bytes != b.bytes && b.bytes != snapshot.bytes)
+        #expect(try Fleet_V1_CapacityUpdate(serializedBytes: snapshot.bytes).reset)
+        #expect(try Fleet_V1_CapacityUpdate(serializedBytes: encoder.encode(.delta(revision: 1, changed: [Self.capacity("a", free: 1)], removed: [])).bytes).revision == 1)
+    }
+}

@@ -1,0 +1,81 @@
+import Fleet
+import Foundation
+import Protos
+import RPCServer
+import Synchronization
+
+/// Encodes capacity updates once for all the subscribers that receive the same one.
+///
+/// Subscribers that keep up receive identical updates: an update is fully determined
+/// by its revision, its kind and the names of the clusters in it (each at its state as
+/// of that revision). So thousands of WatchCapacity streams cost one encoding per
+/// change instead of one each.
+final class CapacityUpdateEncoder: Sendable {
+    struct Key: Hashable {
+        var revision: UInt64
+        var kind: UInt8
+        var reset: Bool
+        var clusters: [ClusterName]
+        var removed: [ClusterName]
+
+        init(_ update: CapacityUpdate) {
+            switch update {
+            case .snapshot(let revision, let clusters, let reset):
+                self.init(revision: revision, kind: 0, reset: reset, clusters: clusters.map(\.cluster.name), removed: [])
+            case .delta(let revision, let changed, let removed):
+                self.init(revision: revision, kind: 1, reset: false, clusters: changed.map(\.cluster.name), removed: removed)
+            case .heartbeat(let revision):
+                self.init(revision: revision, kind: 2, reset: false, clusters: [], removed: [])
+            }
+        }
+
+        private init(revision: UInt64, kind: UInt8, reset: Bool, clusters: [ClusterName], removed: [ClusterName]) {
+            self.revision = revision
+            self.kind = kind
+            self.reset = reset
+            self.clusters = clusters
+            self.removed = removed
+        }
+    }
+
+    private struct Cache {
+        var encoded: [Key: [UInt8]] = [:]
+        var order: [Key] = []
+    }
+
+    private let cache = Mutex(Cache())
+    let capacity: Int
+
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+    }
+
+    func encode(_ update: CapacityUpdate) throws -> EncodedMessage {
+        let key = Key(update)
+        if let bytes = cache.withLock({ $0.encoded[key] }) { return EncodedMessage(bytes) }
+        let bytes = try DomainToProto.update(update, at: Date()).serializedBytes()
+        cache.withLock { cache in
+            guard cache.encoded.updateValue(bytes, forKey: key) == nil else { return }
+            cache.order.append(key)
+            if cache.order.count > capacity {
+                cache.encoded[cache.order.removeFirst()] = nil
+            }
+        }
+        return EncodedMessage(bytes)
+    }
+}
+
+/// A response message that is already encoded.
+struct EncodedMessage: RPCMessage {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    init(serializedBytes: [UInt8]) {
+        bytes = serializedBytes
+    }
+
+    func serializedBytes() -> [UInt8] { bytes }
+}
