@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Fleet
 
@@ -192,6 +193,25 @@ extension ClusterEvaluation.Verdict {
             }
             _ = try await manager.deleteDeployment(first.record.id)
             #expect(try await manager.deploy(M.request("c", name: "llm"), dryRun: false).record.state == .placed)
+        }
+    }
+}
+
+@Suite struct RetentionTests {
+    typealias F = Fixtures
+    typealias M = FleetManagerTests
+
+    @Test func endedDeploymentsAndTheirAnswersAreForgottenAfterTheRetention() async throws {
+        let cluster = InMemoryCluster(F.descriptor("gke"), nodes: [F.gpuNode("g1")])
+        try await M.withManager([cluster]) { manager in
+            let first = try await manager.deploy(M.request("kept"), dryRun: false)
+            _ = try await manager.deleteDeployment(first.record.id)
+            await manager.pruneEndedDeployments(now: Date())
+            #expect(try await manager.deploy(M.request("kept"), dryRun: false).replayed, "within the retention a retry is answered")
+            await manager.pruneEndedDeployments(now: Date().addingTimeInterval(2 * 3600))
+            #expect(await manager.deployment(first.record.id) == nil)
+            let late = try await manager.deploy(M.request("kept"), dryRun: false)
+            #expect(!late.replayed && late.record.id != first.record.id)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The deployments fleetd knows, the first answer to every request id, and the queue
 /// of deployments waiting for room.
 actor DeploymentBook {
@@ -69,6 +71,17 @@ actor DeploymentBook {
     /// Queued deployments in the order they should be tried now.
     func queuedInOrder() -> [DeploymentRecord] {
         queue.ordered(at: .now).compactMap { records[$0.item] }
+    }
+
+    /// Forgets deployments that ended before `date`, and the answers to their request
+    /// ids: a retry that late is a new request.
+    func prune(endedBefore date: Date) -> Int {
+        let old = records.values.filter { ($0.endedAt ?? .distantFuture) < date }
+        for record in old {
+            records[record.id] = nil
+            answers[record.request.requestID] = nil
+        }
+        return old.count
     }
 
     /// What the team's live deployments (queued, placed or running) hold in total.

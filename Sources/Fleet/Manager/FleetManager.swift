@@ -61,6 +61,7 @@ public final class FleetManager: Sendable {
                     try? await Task.sleep(for: .seconds(1))
                     self.hub.emitHeartbeats()
                     await self.expireReservations()
+                    await self.pruneEndedDeployments()
                 }
             }
         }
@@ -204,6 +205,7 @@ public final class FleetManager: Sendable {
                 } catch {
                     var failed = record
                     failed.state = .failed
+                    failed.endedAt = Date()
                     failed.message = "\(error)"
                     await book.insert(failed)
                 }
@@ -241,6 +243,12 @@ public final class FleetManager: Sendable {
         let queued = await book.queue.count
         logger.info("recovered the fleet's state", metadata: ["placed": "\(placedIDs.count)", "queued": "\(queued)"])
         queueKick.yield()
+    }
+
+    func pruneEndedDeployments(now: Date = Date()) async {
+        let seconds = Double(settings.retention.components.seconds) + Double(settings.retention.components.attoseconds) / 1e18
+        let pruned = await book.prune(endedBefore: now.addingTimeInterval(-seconds))
+        if pruned > 0 { logger.debug("forgot ended deployments", metadata: ["count": "\(pruned)"]) }
     }
 
     // MARK: Queries
@@ -314,7 +322,10 @@ public final class FleetManager: Sendable {
                 throw FleetError.unavailable("could not remove the queued deployment from the store: \(error)")
             }
         }
-        let deleted = await book.update(id) { $0.state = .deleted } ?? record
+        let deleted = await book.update(id) {
+            $0.state = .deleted
+            $0.endedAt = Date()
+        } ?? record
         logger.info("deployment deleted", metadata: Self.metadata(deleted))
         queueKick.yield()
         return deleted

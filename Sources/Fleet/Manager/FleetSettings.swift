@@ -20,12 +20,17 @@ public struct FleetSettings: Hashable, Sendable {
     /// How often a deploy re-plans when another deploy took its nodes between
     /// planning and committing, before it queues.
     public var placementAttempts: Int
+    /// How long a deleted or failed deployment, and the answer to its request id, are
+    /// remembered: retries within this window get the first answer.
+    public var retention: Duration
 
-    public init(teams: [Team], policy: PlacementPolicy = .init(), agingInterval: Duration = .seconds(300), placementAttempts: Int = 5) {
+    public init(teams: [Team], policy: PlacementPolicy = .init(), agingInterval: Duration = .seconds(300), placementAttempts: Int = 5,
+                retention: Duration = .seconds(3600)) {
         self.teams = teams
         self.policy = policy
         self.agingInterval = agingInterval
         self.placementAttempts = placementAttempts
+        self.retention = retention
     }
 
     public func team(named name: String) -> Team? { teams.first { $0.name == name } }

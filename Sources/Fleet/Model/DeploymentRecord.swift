@@ -47,6 +47,8 @@ public struct DeploymentRecord: Hashable, Sendable, Codable {
     public var readyReplicas = 0
     public var createdAt: Date
     public var placedAt: Date?
+    /// When it was deleted or failed.
+    public var endedAt: Date?
     /// Why it waits or failed.
     public var message = ""
     public var endpoints: [String] = []
