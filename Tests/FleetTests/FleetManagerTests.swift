@@ -215,3 +215,37 @@ extension ClusterEvaluation.Verdict {
         }
     }
 }
+
+@Suite struct DryRunRefusalTests {
+    typealias F = Fixtures
+    typealias M = FleetManagerTests
+
+    @Test func aDryRunRefusesWhatTheRealDeployWould() async throws {
+        let cluster = InMemoryCluster(F.descriptor("gke"), nodes: [F.gpuNode("g1"), F.gpuNode("g2")])
+        let teams = [Team(name: "ml", quota: QuotaLimits(accelerators: ["nvidia.com/gpu": 8]))]
+        try await M.withManager([cluster], teams: teams) { manager in
+            _ = try await manager.deploy(M.request("one", name: "taken"), dryRun: false)
+            await #expect(throws: FleetError.self) { try await manager.deploy(M.request("quota"), dryRun: true) }
+            await #expect {
+                try await manager.deploy(M.request("name", name: "taken", gpus: 0), dryRun: true)
+            } throws: { error in
+                if case FleetError.alreadyExists = error { return true }
+                return false
+            }
+        }
+    }
+
+    @Test func concurrentDeploysCannotBothTakeTheLastOfATeamQuota() async throws {
+        let cluster = InMemoryCluster(F.descriptor("gke"), nodes: [F.gpuNode("g1"), F.gpuNode("g2")])
+        let teams = [Team(name: "ml", quota: QuotaLimits(accelerators: ["nvidia.com/gpu": 8]))]
+        try await M.withManager([cluster], teams: teams) { manager in
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<10 {
+                    group.addTask { (try? await manager.deploy(M.request("q\(i)"), dryRun: false)) != nil }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 }.count == 1)
+        }
+    }
+}

@@ -4,6 +4,7 @@ import Foundation
 /// of deployments waiting for room.
 actor DeploymentBook {
     private(set) var records: [DeploymentID: DeploymentRecord] = [:]
+    nonisolated let live = LiveDeploymentIndex()
     private var answers: [String: Task<DeployOutcome, any Error>] = [:]
     private(set) var queue: PriorityWorkQueue<DeploymentID>
 
@@ -30,30 +31,36 @@ actor DeploymentBook {
         answers[requestID] = nil
     }
 
-    /// Inserts a new record unless the team already has a live deployment of that
-    /// name (names are unique per team); returns that deployment instead.
-    func insertIfNameIsFree(_ record: DeploymentRecord) -> DeploymentRecord? {
-        let existing = records.values.first {
-            $0.spec.name == record.spec.name && $0.spec.team == record.spec.team && $0.state != .deleted && $0.state != .failed
+    /// Inserts a new record if the team's quota has room for it and no live deployment
+    /// of the team has its name; checked and inserted in one turn, so two concurrent
+    /// deploys cannot both take the last of a quota or the same name.
+    func insertIfAdmissible(_ record: DeploymentRecord, team: Team) throws {
+        try FleetManager.checkTeamQuota(for: record.spec, team: team, live: live)
+        if let existing = live.deployment(named: record.spec.name, team: team.name) {
+            throw FleetManager.nameTaken(by: existing, name: record.spec.name, team: team.name)
         }
-        if existing == nil { records[record.id] = record }
-        return existing
+        set(record)
     }
 
     func insert(_ record: DeploymentRecord) {
-        records[record.id] = record
+        set(record)
     }
 
     func remove(_ id: DeploymentID) {
-        records[id] = nil
+        live.replace(records.removeValue(forKey: id), with: nil)
         queue.remove { $0 == id }
     }
 
     func update(_ id: DeploymentID, _ change: (inout DeploymentRecord) -> Void) -> DeploymentRecord? {
         guard var record = records[id] else { return nil }
         change(&record)
-        records[id] = record
+        set(record)
         return record
+    }
+
+    /// Every change to a record goes through here, so the live index stays right.
+    private func set(_ record: DeploymentRecord) {
+        live.replace(records.updateValue(record, forKey: record.id), with: record)
     }
 
     func enqueue(_ id: DeploymentID, priority: Priority) {
@@ -78,17 +85,10 @@ actor DeploymentBook {
     func prune(endedBefore date: Date) -> Int {
         let old = records.values.filter { ($0.endedAt ?? .distantFuture) < date }
         for record in old {
-            records[record.id] = nil
+            live.replace(records.removeValue(forKey: record.id), with: nil)
             answers[record.request.requestID] = nil
         }
         return old.count
-    }
-
-    /// What the team's live deployments (queued, placed or running) hold in total.
-    func usage(ofTeam team: String) -> ResourceVector {
-        records.values
-            .filter { $0.spec.team == team && [.queued, .placed, .running].contains($0.state) }
-            .reduce(.zero) { $0 + $1.spec.total }
     }
 }
 

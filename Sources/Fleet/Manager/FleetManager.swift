@@ -90,7 +90,12 @@ public final class FleetManager: Sendable {
                 throw FleetError.failedPrecondition("reservation \(id) is \(reservation.state.rawValue)")
             }
         }
+        // A dry run answers what the real Deploy would: the same refusals, then placement.
+        try Self.checkTeamQuota(for: request.spec, team: team, live: book.live)
         if dryRun {
+            if let existing = book.live.deployment(named: request.spec.name, team: team.name) {
+                throw Self.nameTaken(by: existing, name: request.spec.name, team: team.name)
+            }
             let result = timedPlacement(request.spec)
             var record = DeploymentRecord(id: DeploymentID("dry-run"), request: request, state: result.plan == nil ? .queued : .placed, cluster: result.plan?.cluster, createdAt: Date())
             record.message = result.plan == nil ? Self.summary(of: result.evaluations) : ""
@@ -114,19 +119,21 @@ public final class FleetManager: Sendable {
         }
     }
 
+    static func checkTeamQuota(for spec: WorkloadSpec, team: Team, live: LiveDeploymentIndex) throws {
+        guard let quota = team.quota else { return }
+        if let violations = quotaViolations(team: team, quota: quota, usage: live.usage(ofTeam: team.name), adding: spec) {
+            throw FleetError.quotaExceeded(violations)
+        }
+    }
+
+    static func nameTaken(by existing: DeploymentID, name: String, team: String) -> FleetError {
+        .alreadyExists(resourceType: "fleet.v1.Deployment", name: existing.rawValue,
+                       detail: "team \(team) already has a live deployment named \(name) (\(existing)); delete it or choose another name")
+    }
+
     private func admit(_ request: DeploymentRequest, team: Team) async throws -> DeployOutcome {
-        if let quota = team.quota {
-            let usage = await book.usage(ofTeam: team.name)
-            if let violations = Self.quotaViolations(team: team, quota: quota, usage: usage, adding: request.spec) {
-                throw FleetError.quotaExceeded(violations)
-            }
-        }
         let record = DeploymentRecord(id: DeploymentID("dep-" + Self.randomHex(12)), request: request, state: .queued, createdAt: Date())
-        if let existing = await book.insertIfNameIsFree(record) {
-            throw FleetError.alreadyExists(
-                resourceType: "fleet.v1.Deployment", name: existing.id.rawValue,
-                detail: "team \(team.name) already has a deployment named \(request.spec.name) (\(existing.id), \(existing.state.rawValue)); delete it or choose another name")
-        }
+        try await book.insertIfAdmissible(record, team: team)
         let (placed, evaluations) = try await placeAndWrite(record)
         if let placed {
             return DeployOutcome(record: placed, evaluations: evaluations, dryRun: false)
