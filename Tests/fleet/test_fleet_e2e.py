@@ -7,6 +7,8 @@ import uuid
 import grpc
 import pytest
 
+from fleet_harness import fleet_stubs, fleetd  # noqa: F401 (fixtures)
+
 A100 = "nvidia-tesla-a100"  # the GKE and EKS pools' accelerator label value
 GPU_CLUSTERS = {"gke-us-central1", "eks-us-east-1"}
 

@@ -5,7 +5,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import build_dir
+from fleet_harness import build_dir, fleetd  # noqa: F401 (fixture)
 
 
 def fleetctl(fleetd, *args, timeout=30):

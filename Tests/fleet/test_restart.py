@@ -13,7 +13,7 @@ import uuid
 import grpc
 import pytest
 
-from conftest import ConfiguredFleetd, Kubesim, kubectl_binary
+from fleet_harness import ConfiguredFleetd, Kubesim, fleet_stubs, kubectl_binary  # noqa: F401 (fixture)
 
 PROFILES = {"onprem-dc1": ("onprem", "dc1"), "gke-us-central1": ("gke", "us-central1")}
 H100 = "NVIDIA-H100-80GB-HBM3"  # onprem-dc1 has 16 of them on 2 nodes

@@ -1,4 +1,4 @@
-"""Fixtures for the end-to-end tests: fleetd on its embedded simulated fleet, driven by
+"""Fleet end-to-end harness: fleetd on its embedded simulated fleet, driven by
 a stock grpcio client with stubs generated from Proto/ at test time, and checked with
 kubectl against the simulated clusters."""
 import json
