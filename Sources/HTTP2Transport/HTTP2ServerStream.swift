@@ -93,6 +93,16 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     // Each call runs inline when already on the loop, and only builds a closure (an
     // allocation) when it has to hop.
 
+    func send(head: [HeaderField]) {
+        guard loop.inEventLoop else { return loop.execute { self.send(head: head) } }
+        guard !closed, !responseSubmitted else { return }
+        responseSubmitted = true
+        if !connection.session.submitResponse(self, fields: head, hasBody: true) {
+            connection.session.submitReset(streamID: id, .internalError)
+        }
+        connection.outputPending()
+    }
+
     func finish(head: [HeaderField]?, trailers: [HeaderField]) {
         guard loop.inEventLoop else { return loop.execute { self.finishOnLoop(head: head, trailers: trailers) } }
         finishOnLoop(head: head, trailers: trailers)
@@ -119,6 +129,20 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     }
 
     var taskExecutor: (any TaskExecutor)? { connection.taskExecutor }
+
+    var lane: any RPCTransportLane { connection.taskExecutor }
+
+    func offer(_ message: [UInt8], maxQueuedBytes: Int) -> Bool {
+        guard responseSubmitted, !closed, trailers == nil, pendingBytes < maxQueuedBytes else { return false }
+        pending.append(message)
+        pendingBytes += message.count
+        if dataDeferred {
+            dataDeferred = false
+            connection.session.resumeData(streamID: id)
+        }
+        connection.outputPending()
+        return true
+    }
 
     // MARK: on the loop
 

@@ -27,7 +27,10 @@ final class NGHTTP2ServerSession {
     }
 
     private var session: OpaquePointer!
-    unowned let delegate: any NGHTTP2SessionDelegate
+    // The delegate owns this session and outlives it; unowned(unsafe) spares the checked
+    // strong load that plain unowned costs on every callback (measured: the largest retain
+    // source while sending DATA to 10,000 streams).
+    unowned(unsafe) let delegate: any NGHTTP2SessionDelegate
 
     init(settings: Settings, delegate: any NGHTTP2SessionDelegate) {
         self.delegate = delegate
@@ -316,8 +319,11 @@ private func readStreamData(
     _ dataFlags: UnsafeMutablePointer<UInt32>?, _ source: UnsafeMutablePointer<nghttp2_data_source>?,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int {
-    let stream = Unmanaged<HTTP2ServerStream>.fromOpaque(source!.pointee.ptr).takeUnretainedValue()
-    switch stream.readOutbound(into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
+    // The session holds the stream (attach retained it) for as long as nghttp2 may call this.
+    let read = Unmanaged<HTTP2ServerStream>.fromOpaque(source!.pointee.ptr)._withUnsafeGuaranteedRef {
+        $0.readOutbound(into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
+    }
+    switch read {
     case .bytes(let n):
         return n
     case .deferred:

@@ -16,7 +16,7 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
 
     private let setup: CallSetup
     private let server: RPCServer
-    private let transport: any RPCTransportStream
+    let transport: any RPCTransportStream
     private let shared = Mutex(Shared())
 
     // Connection-confined.
@@ -191,6 +191,17 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         }
         guard outcome.ok else { throw RPCError(.cancelled, "the call has already ended") }
         await transport.send(head: outcome.needsHead ? responseHead() : nil, message: framed)
+    }
+
+    /// Sends the response head now unless it went out already; throws once the call has ended.
+    func sendHead() throws(RPCError) {
+        let needsHead = shared.withLock { state -> Bool? in
+            guard !state.finished else { return nil }
+            defer { state.headSent = true }
+            return !state.headSent
+        }
+        guard let needsHead else { throw RPCError(.cancelled, "the call has already ended") }
+        if needsHead { transport.send(head: responseHead()) }
     }
 
     private func responseHead() -> [HeaderField] {

@@ -37,6 +37,10 @@ public protocol RPCTransportStream: AnyObject, Sendable {
     /// writes faster than the peer reads is held back here.
     func send(head: [HeaderField]?, message: [UInt8]) async
 
+    /// Sends the response head alone, now, so that a call which may stay quiet for long is
+    /// seen as established. A later ``send(head:message:)`` then passes no head.
+    func send(head: [HeaderField])
+
     /// Ends the response. With a head, the head is sent first. When no head was ever sent and
     /// none is given, `trailers` is sent alone as a Trailers-Only response (it then carries
     /// `:status` and `content-type`).
@@ -55,6 +59,23 @@ public protocol RPCTransportStream: AnyObject, Sendable {
     /// Where handlers for this stream start, so that a call stays on its connection's thread
     /// until it truly suspends. Nil runs them on the global concurrent executor.
     var taskExecutor: (any TaskExecutor)? { get }
+
+    /// The serial context this stream lives on; ``offer(_:maxQueuedBytes:)`` is called there.
+    var lane: any RPCTransportLane { get }
+
+    /// On ``lane``, without waiting: queues one already framed message after the response
+    /// head, unless the stream has ended or still holds `maxQueuedBytes` or more unsent bytes.
+    /// Returns whether the message was queued. `message` may be shared by many streams.
+    func offer(_ message: [UInt8], maxQueuedBytes: Int) -> Bool
+}
+
+/// A serial context on which a transport serves many streams (for HTTP/2 on SwiftNIO, one
+/// event loop). A broadcast hops onto each lane once per message, not once per stream.
+public protocol RPCTransportLane: AnyObject, Sendable {
+    /// True when the caller is already running on this lane.
+    var isCurrent: Bool { get }
+    /// Runs `body` on the lane, after what was submitted before it.
+    func execute(_ body: @escaping @Sendable () -> Void)
 }
 
 /// A timer a transport scheduled for RPCServer.

@@ -12,6 +12,8 @@ final class RecordingStream: RPCTransportStream, Sendable {
         var cancelled = false
         var consumed = 0
         var timers: [(Duration, @Sendable () -> Void)] = []
+        /// Bytes offered but not yet "sent": the test empties it to play a reading client.
+        var unsentOffered = 0
     }
 
     let recorded = Mutex(Recorded())
@@ -22,6 +24,28 @@ final class RecordingStream: RPCTransportStream, Sendable {
         recorded.withLock { r in
             if let head { r.head = head }
             r.messages.append(message)
+        }
+    }
+
+    func send(head: [HeaderField]) {
+        recorded.withLock { r in
+            if r.head == nil { r.head = head }
+        }
+    }
+
+    var lane: any RPCTransportLane { lane_ }
+    private let lane_: any RPCTransportLane
+
+    init(lane: any RPCTransportLane = InlineLane()) {
+        lane_ = lane
+    }
+
+    func offer(_ message: [UInt8], maxQueuedBytes: Int) -> Bool {
+        recorded.withLock { r in
+            guard r.head != nil, r.trailers == nil, r.unsentOffered < maxQueuedBytes else { return false }
+            r.messages.append(message)
+            r.unsentOffered += message.count
+            return true
         }
     }
 
@@ -76,6 +100,32 @@ final class RecordingStream: RPCTransportStream, Sendable {
 }
 
 struct NoTimer: RPCScheduledTimer { func cancel() {} }
+
+/// A lane that runs everything at once, on the caller's thread.
+final class InlineLane: RPCTransportLane {
+    var isCurrent: Bool { true }
+    func execute(_ body: @escaping @Sendable () -> Void) { body() }
+}
+
+/// A lane that runs what it is given only when the test says so, to check what is and is not
+/// done on the lane.
+final class ManualLane: RPCTransportLane {
+    private let queue = Mutex<[@Sendable () -> Void]>([])
+    var isCurrent: Bool { false }
+    func execute(_ body: @escaping @Sendable () -> Void) { queue.withLock { $0.append(body) } }
+
+    /// Runs everything queued so far, and what that queues in turn; returns how many ran.
+    @discardableResult
+    func run() -> Int {
+        var count = 0
+        while true {
+            let jobs = queue.withLock { q in defer { q = [] }; return q }
+            if jobs.isEmpty { return count }
+            for job in jobs { job() }
+            count += jobs.count
+        }
+    }
+}
 
 /// Bytes as a message, for tests that need no protobuf.
 struct RawMessage: RPCMessage, Equatable {

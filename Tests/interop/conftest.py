@@ -20,6 +20,9 @@ GRPC_PROTO = "/usr/share/grpc-proto"
 
 
 def build_dir():
+    """Where the executables are: FLEETD_BIN_DIR, or `swift build --show-bin-path`."""
+    if os.environ.get("FLEETD_BIN_DIR"):
+        return os.environ["FLEETD_BIN_DIR"]
     out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True,
                          capture_output=True, text=True)
     return out.stdout.strip()
