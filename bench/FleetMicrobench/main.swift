@@ -5,13 +5,16 @@ import Synchronization
 
 // In-process benchmarks for the parts of fleetd whose cost grows with the fleet. Each
 // runs at 1x, 10x and 100x the work, so the tables show how cost grows.
-// Usage: fleet-microbench [--quick]   (prints Markdown)
 
+// Usage: fleet-microbench [--quick] [--only placement|capacity|fanout|protobuf]
 let quick = CommandLine.arguments.contains("--quick")
+let only = CommandLine.arguments.firstIndex(of: "--only").flatMap { CommandLine.arguments.dropFirst($0 + 1).first }
+func runs(_ section: String) -> Bool { only == nil || only == section }
 var report = Report()
 
 // MARK: Placement
 
+if runs("placement") {
 report.section("Placement decision", """
     `PlacementEngine.place` over every cluster's snapshot: filters (constraints, health, \
     reservation, accelerator, labels, taints, quota), per-node fit and scoring. Nodes per \
@@ -40,8 +43,11 @@ for clusters in quick ? [1, 10] : [1, 10, 100] {
 }
 report.table(["clusters × nodes", "p50 µs", "p99 µs", "max µs", "p99 µs, nothing fits (scans every eligible node)", "model RSS"], placementRows)
 
+}
+
 // MARK: Capacity after a pod event
 
+if runs("capacity") {
 report.section("Capacity recomputation after a pod event", """
     What a cluster actor does per pod event: charge the pod to its node (which refreshes \
     the node group's largest-free figures) and publish a new snapshot with the cluster's \
@@ -63,8 +69,11 @@ for nodes in quick ? [500, 5000] : [500, 5000, 50_000] {
 }
 report.table(["nodes in the cluster", "p50 µs", "p99 µs"], capacityRows)
 
+}
+
 // MARK: Fan-out
 
+if runs("fanout") {
 report.section("Capacity fan-out to subscribers", """
     `CapacityHub.publish` of one cluster's change while N subscribers wait in `next()`, \
     each in its own task; the time until every subscriber has the update.
@@ -79,8 +88,11 @@ for subscribers in quick ? [100, 1000] : [100, 1000, 10_000] {
 }
 report.table(["subscribers", "p50 µs until all have it", "max µs", "ns per subscriber (p50)"], fanoutRows)
 
+}
+
 // MARK: Protobuf
 
+if runs("protobuf") {
 report.section("protobuf-c encode and decode of Fleet messages", """
     Generated Swift types over protoc-c: `serializedBytes()` then `init(serializedBytes:)`.
     """)
@@ -136,5 +148,7 @@ for clusters in quick ? [1, 10] : [1, 10, 100] {
     protoRows.append(["GetCapacityResponse, \(clusters) cluster(s)", "\(bytes.count)", microseconds(samples.percentile(0.5)), microseconds(samples.percentile(0.99))])
 }
 report.table(["message", "bytes", "encode+decode p50 µs", "p99 µs"], protoRows)
+
+}
 
 print(report.text)

@@ -37,7 +37,8 @@ public struct NodeGroup: Sendable {
     public private(set) var acceptsPods: [Bool] = []
     /// The largest free amount of each resource on any node that accepts pods: a
     /// request that does not fit in it fits on no node of the group.
-    public private(set) var maxFree: ResourceVector = .zero
+    public var maxFree: ResourceVector { maximum.value }
+    private var maximum = RunningMaximum()
     /// Over the nodes that accept pods.
     public private(set) var readyCount = 0
     public private(set) var allocatableTotal: ResourceVector = .zero
@@ -95,8 +96,6 @@ public struct NodeGroup: Sendable {
 
     /// Swap-removes a node; answers the name of the node that moved into `slot`, if any.
     mutating func remove(slot: Int) -> String? {
-        let before = free(at: slot)
-        let wasCounted = acceptsPods[slot]
         exclude(slot)
         let last = names.count - 1
         var moved: String?
@@ -111,20 +110,16 @@ public struct NodeGroup: Sendable {
         allocatable.removeLast()
         requested.removeLast()
         acceptsPods.removeLast()
-        if wasCounted && before.touchesMaximum(maxFree) { recomputeMaxFree() }
+        if maximum.isStale { recomputeMaxFree() }
         return moved
     }
 
     /// Applies an edit to one node, keeping totals and maxima right.
     private mutating func change(_ slot: Int, _ edit: (inout NodeGroup) -> Void) {
-        let before = free(at: slot)
-        let wasCounted = acceptsPods[slot]
         exclude(slot)
         edit(&self)
         include(slot)
-        let after = free(at: slot)
-        let shrank = !acceptsPods[slot] || !before.fits(in: after)
-        if wasCounted && shrank && before.touchesMaximum(maxFree) { recomputeMaxFree() }
+        if maximum.isStale { recomputeMaxFree() }
     }
 
     private mutating func include(_ slot: Int) {
@@ -134,7 +129,7 @@ public struct NodeGroup: Sendable {
         allocatableTotal += allocatable[slot]
         requestedTotal += requested[slot]
         freeTotal += free
-        maxFree = maxFree.componentMax(free)
+        maximum.add(free)
     }
 
     private mutating func exclude(_ slot: Int) {
@@ -142,23 +137,55 @@ public struct NodeGroup: Sendable {
         readyCount -= 1
         allocatableTotal -= allocatable[slot]
         requestedTotal -= requested[slot]
-        freeTotal -= free(at: slot)
+        let free = free(at: slot)
+        freeTotal -= free
+        maximum.remove(free)
     }
 
     private mutating func recomputeMaxFree() {
-        var result = ResourceVector.zero
+        var fresh = RunningMaximum()
         for slot in names.indices where acceptsPods[slot] {
-            result = result.componentMax(free(at: slot))
+            fresh.add(free(at: slot))
         }
-        maxFree = result
+        maximum = fresh
     }
 }
 
-extension ResourceVector {
-    /// Whether any amount here equals the same amount of `maximum`: removing or
-    /// shrinking this node may lower that maximum.
-    func touchesMaximum(_ maximum: ResourceVector) -> Bool {
-        cpuMillis == maximum.cpuMillis || memoryBytes == maximum.memoryBytes
-            || accelerators == maximum.accelerators || pods == maximum.pods
+/// The per-resource maximum of a changing set of vectors, with how many members hold
+/// each maximum: a member leaving forces a recount only when it was the last to hold
+/// one, which is rare when many nodes look alike.
+struct RunningMaximum: Sendable {
+    private(set) var value = ResourceVector.zero
+    private var holders = (cpu: 0, memory: 0, accelerators: 0, pods: 0)
+    /// A maximum lost its last holder: `value` may be too high until recounted.
+    private(set) var isStale = false
+
+    mutating func add(_ vector: ResourceVector) {
+        Self.add(vector.cpuMillis, to: &value.cpuMillis, holders: &holders.cpu)
+        Self.add(vector.memoryBytes, to: &value.memoryBytes, holders: &holders.memory)
+        Self.add(vector.accelerators, to: &value.accelerators, holders: &holders.accelerators)
+        Self.add(vector.pods, to: &value.pods, holders: &holders.pods)
+    }
+
+    mutating func remove(_ vector: ResourceVector) {
+        Self.remove(vector.cpuMillis, from: value.cpuMillis, holders: &holders.cpu, stale: &isStale)
+        Self.remove(vector.memoryBytes, from: value.memoryBytes, holders: &holders.memory, stale: &isStale)
+        Self.remove(vector.accelerators, from: value.accelerators, holders: &holders.accelerators, stale: &isStale)
+        Self.remove(vector.pods, from: value.pods, holders: &holders.pods, stale: &isStale)
+    }
+
+    private static func add(_ amount: Int64, to maximum: inout Int64, holders: inout Int) {
+        if amount > maximum || holders == 0 {
+            maximum = amount
+            holders = 1
+        } else if amount == maximum {
+            holders += 1
+        }
+    }
+
+    private static func remove(_ amount: Int64, from maximum: Int64, holders: inout Int, stale: inout Bool) {
+        guard amount == maximum, holders > 0 else { return }
+        holders -= 1
+        if holders == 0 { stale = true }
     }
 }
