@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "kubesim", targets: ["KubeSimServer"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-microbench", targets: ["FleetMicrobench"]),
+        .executable(name: "fleet-bench", targets: ["FleetBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // C libraries, each wrapped by exactly one Swift module.
@@ -168,6 +170,16 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(
+            name: "FleetBench",
+            dependencies: [
+                "RPCClient", "RPCServer", "Protos",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "bench/FleetBench",
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
             name: "RPCEchoServer",
             dependencies: [
                 "RPCServer", "HTTP2Transport",
@@ -188,6 +200,7 @@ let package = Package(
             dependencies: ["RPCClient", "RPCServer", "HTTP2Transport", "Protos", "fleetctl"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "FleetBenchTests", dependencies: ["FleetBench"], swiftSettings: strictSwift),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"], swiftSettings: strictSwift),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Fleet", "Protos", "RPCServer"], swiftSettings: strictSwift),
