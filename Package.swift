@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "kubesim", targets: ["KubeSimServer"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-microbench", targets: ["FleetMicrobench"]),
+        .executable(name: "kube-bench", targets: ["KubeBench"]),
         .executable(name: "fleet-bench", targets: ["FleetBench"]),
     ],
     dependencies: [
@@ -177,6 +178,13 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "bench/FleetBench",
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "KubeBench",
+            dependencies: ["KubeBackend", "KubeSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "bench/KubeBench",
+            exclude: ["decode_compare.py"],
             swiftSettings: strictSwift
         ),
         .executableTarget(

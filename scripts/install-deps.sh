@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what fleetd needs to build and test on Debian, as root: the apt packages, then a
-# Python venv (.venv) with the stock gRPC and Kubernetes clients the tests use.
+# Python venv (.venv) with the stock gRPC and Kubernetes clients the tests use, and
+# kubernetes-validate for checking KubeBackend's manifests against the official schemas.
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +20,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-PY_PACKAGES=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection h2 kubernetes pytest)
+PY_PACKAGES=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection h2 kubernetes kubernetes-validate pytest)
 if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c 'import grpc, grpc_tools, grpc_health, grpc_reflection, h2, kubernetes, pytest' 2>/dev/null; then
+if ! .venv/bin/python -c 'import grpc, grpc_tools, grpc_health, grpc_reflection, h2, kubernetes, kubernetes_validate, pytest' 2>/dev/null; then
   .venv/bin/pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
 fi
 

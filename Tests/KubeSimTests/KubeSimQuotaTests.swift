@@ -83,4 +83,93 @@ private func quota(_ hard: JSONObject) -> JSONValue {
         let recovered = try await session.items("/apis/apps/v1/namespaces/default/replicasets")
         #expect(recovered.first?.condition("ReplicaFailure") == nil)
     }
+
+    @Test func limitsAreCountedAndRequiredOnEveryContainer() async throws {
+        let session = try await ClusterSession.start()
+        defer { Task { try await session.stop() } }
+        _ = try await session.send("POST", quotas, body: quota(["limits.cpu": "1", "limits.memory": "1Gi"]))
+
+        let (missing, missingBody) = try await session.send("POST", pods, body: podManifest("bare", cpu: "100m"))
+        #expect(missing == 403)
+        #expect(missingBody["message"] == "pods \"bare\" is forbidden: failed quota: team-quota: must specify limits.cpu for: main; limits.memory for: main")
+
+        let (first, _) = try await session.send("POST", pods, body: limitedPod("first", cpu: "600m", memory: "512Mi"))
+        #expect(first == 201)
+        let (second, secondBody) = try await session.send("POST", pods, body: limitedPod("second", cpu: "600m", memory: "768Mi"))
+        #expect(second == 403)
+        #expect(secondBody["message"] == "pods \"second\" is forbidden: exceeded quota: team-quota, requested: limits.cpu=600m,limits.memory=768Mi, used: limits.cpu=600m,limits.memory=512Mi, limited: limits.cpu=1,limits.memory=1Gi")
+        let used = try await session.waitFor("\(quotas)/team-quota") { $0["status"]?["used"]?["limits.cpu"] == "600m" }
+        #expect(used["status"]?["used"] == ["limits.cpu": "600m", "limits.memory": "512Mi"])
+    }
+
+    @Test func extendedResourcesAreQuotaedOnlyAsRequests() async throws {
+        let session = try await ClusterSession.start()
+        defer { Task { try await session.stop() } }
+        // The apiserver accepts limits.nvidia.com/gpu in a quota but never counts it.
+        _ = try await session.send("POST", quotas, body: quota(["limits.nvidia.com/gpu": "1", "requests.nvidia.com/gpu": "4"]))
+        let (created, _) = try await session.send("POST", pods, body: podManifest("trainer", cpu: "1", gpus: 2, tolerateGPU: true))
+        #expect(created == 201)
+        let status = try await session.waitFor("\(quotas)/team-quota") { $0["status"]?["used"]?["requests.nvidia.com/gpu"] == "2" }
+        #expect(status["status"]?["used"] == ["requests.nvidia.com/gpu": "2"])
+    }
+
+    @Test func objectCountsAreLimitedPerKindWithTheApiserversMessage() async throws {
+        let session = try await ClusterSession.start()
+        defer { Task { try await session.stop() } }
+        _ = try await session.send("POST", quotas, body: quota([
+            "count/deployments.apps": "1", "count/jobs.batch": "1", "services": "1", "services.loadbalancers": "0", "configmaps": "1",
+        ]))
+        let deployments = "/apis/apps/v1/namespaces/default/deployments", jobs = "/apis/batch/v1/namespaces/default/jobs"
+        let services = "/api/v1/namespaces/default/services", configMaps = "/api/v1/namespaces/default/configmaps"
+
+        let cases: [(path: String, make: (String) -> JSONValue, message: String)] = [
+            (deployments, deployment, "deployments.apps \"b\" is forbidden: exceeded quota: team-quota, requested: count/deployments.apps=1, used: count/deployments.apps=1, limited: count/deployments.apps=1"),
+            (jobs, job, "jobs.batch \"b\" is forbidden: exceeded quota: team-quota, requested: count/jobs.batch=1, used: count/jobs.batch=1, limited: count/jobs.batch=1"),
+            (configMaps, configMap, "configmaps \"b\" is forbidden: exceeded quota: team-quota, requested: configmaps=1, used: configmaps=1, limited: configmaps=1"),
+            (services, { service($0) }, "services \"b\" is forbidden: exceeded quota: team-quota, requested: services=1, used: services=1, limited: services=1"),
+        ]
+        for (path, make, message) in cases {
+            let (first, firstBody) = try await session.send("POST", path, body: make("a"))
+            #expect(first == 201, "\(firstBody)")
+            let (second, secondBody) = try await session.send("POST", path, body: make("b"))
+            #expect(second == 403)
+            #expect(secondBody["message"] == .string(message))
+            #expect(secondBody["reason"] == "Forbidden")
+        }
+        _ = try await session.send("DELETE", "\(services)/a")
+        let (balancer, balancerBody) = try await session.send("POST", services, body: service("lb", type: "LoadBalancer"))
+        #expect(balancer == 403)
+        #expect(balancerBody["message"] == "services \"lb\" is forbidden: exceeded quota: team-quota, requested: services.loadbalancers=1, used: services.loadbalancers=0, limited: services.loadbalancers=0")
+
+        let status = try await session.waitFor("\(quotas)/team-quota") { $0["status"]?["used"]?["services"] == "0" }
+        #expect(status["status"]?["used"] == [
+            "configmaps": "1", "count/deployments.apps": "1", "count/jobs.batch": "1", "services": "0", "services.loadbalancers": "0",
+        ])
+    }
+}
+
+private func limitedPod(_ name: String, cpu: String, memory: String) -> JSONValue {
+    ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)], "spec": [
+        "containers": [["name": "main", "image": "model:1", "resources": ["limits": ["cpu": .string(cpu), "memory": .string(memory)]]]],
+    ]]
+}
+
+private func deployment(_ name: String) -> JSONValue {
+    ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name)],
+     "spec": ["replicas": 0, "selector": ["matchLabels": ["app": .string(name)]],
+              "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["containers": [["name": "main", "image": "web:1"]]]]]]
+}
+
+private func job(_ name: String) -> JSONValue {
+    ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": .string(name)],
+     "spec": ["suspend": true, "template": ["spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "train:1"]]]]]]
+}
+
+private func configMap(_ name: String) -> JSONValue {
+    ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)], "data": ["k": "v"]]
+}
+
+private func service(_ name: String, type: String = "ClusterIP") -> JSONValue {
+    ["apiVersion": "v1", "kind": "Service", "metadata": ["name": .string(name)],
+     "spec": ["type": .string(type), "selector": ["app": .string(name)], "ports": [["port": 80]]]]
 }

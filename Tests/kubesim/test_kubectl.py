@@ -400,3 +400,79 @@ def test_config_view_shows_the_generated_kubeconfig(cluster):
     assert config["users"][0]["user"]["token"] == "REDACTED"
     raw = json.loads(cluster("config", "view", "--raw", "-o", "json"))
     assert raw["users"][0]["user"]["token"] == TOKEN
+
+
+NETWORKING = """
+apiVersion: v1
+kind: Service
+metadata: {name: model}
+spec:
+  selector: {app: model}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: model-headless}
+spec:
+  clusterIP: None
+  selector: {app: model}
+  ports: [{name: http, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: model-lb}
+spec:
+  type: LoadBalancer
+  selector: {app: model}
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: model}
+spec:
+  rules:
+  - host: model.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: model, port: {number: 80}}}}
+"""
+
+
+def test_services_get_cluster_ips_and_ingresses_a_load_balancer_address(kubectl):
+    output = kubectl("create", "-f", "-", stdin=NETWORKING)
+    assert "service/model created" in output and "ingress.networking.k8s.io/model created" in output
+
+    def cluster_ip(name):
+        return kubectl("get", "service", name, "-o", "jsonpath={.spec.clusterIP}")
+
+    address = cluster_ip("model")
+    first, second = (int(part) for part in address.split(".")[:2])
+    assert first == 10 and 96 <= second <= 111, address
+    assert cluster_ip("model-headless") == "None"
+    assert cluster_ip("model-lb") not in (address, "None")
+
+    external = wait_until(lambda: kubectl("get", "service", "model-lb", "-o",
+                                          "jsonpath={.status.loadBalancer.ingress[0].ip}"), message="a load-balancer IP")
+    header, rows = table(kubectl("get", "services"))
+    assert header == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    by_name = {row[0]: row for row in rows}
+    assert by_name["model"][1:5] == ["ClusterIP", address, "<none>", "80/TCP"]
+    assert by_name["model-headless"][2] == "None"
+    assert by_name["model-lb"][1] == "LoadBalancer" and by_name["model-lb"][3] == external
+
+    ingress_ip = wait_until(lambda: kubectl("get", "ingress", "model", "-o",
+                                            "jsonpath={.status.loadBalancer.ingress[0].ip}"), message="an ingress address")
+    header, rows = table(kubectl("get", "ingress"))
+    assert header == ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"]
+    assert rows[0][:5] == ["model", "<none>", "model.example.com", ingress_ip, "80"]
+
+    # Re-applying without clusterIP keeps the allocated address; asking for another is refused.
+    kubectl("apply", "-f", "-", stdin=NETWORKING.split("---")[0].replace("targetPort: 8080", "targetPort: 9090"))
+    assert cluster_ip("model") == address
+    moved = NETWORKING.split("---")[0].replace("spec:\n", "spec:\n  clusterIP: 10.96.250.250\n")
+    error = kubectl.fails("replace", "-f", "-", stdin=moved)
+    assert 'Service "model" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.250.250": may not change once set' in error
+    outside = NETWORKING.split("---")[0].replace("name: model}", "name: outside}").replace("spec:\n", "spec:\n  clusterIP: 10.0.0.1\n")
+    error = kubectl.fails("create", "-f", "-", stdin=outside)
+    assert ('Service "outside" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.1"}: failed to allocate IP 10.0.0.1: '
+            'the provided IP (10.0.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12') in error

@@ -71,7 +71,7 @@ public final class InformerCache<Object: KubernetesObject>: Sendable {
 
     /// Makes the cache exactly `items` (a complete list): objects missing from it are
     /// deleted, new ones added, changed ones updated; then `.synced`.
-    func replace(with items: [Object], resourceVersion: String) {
+    package func replace(with items: [Object], resourceVersion: String) {
         state.withLock { state in
             var fresh: [NamespacedName: Object] = [:]
             fresh.reserveCapacity(items.count)
@@ -96,7 +96,7 @@ public final class InformerCache<Object: KubernetesObject>: Sendable {
     }
 
     /// Applies one watch event.
-    func apply(_ event: WatchEvent<Object>) {
+    package func apply(_ event: WatchEvent<Object>) {
         state.withLock { state in
             switch event {
             case .added(let object), .modified(let object):

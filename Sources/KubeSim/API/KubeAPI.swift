@@ -18,9 +18,12 @@ public final class KubeAPI: Sendable {
 
     /// The faults injected in front of this API; empty unless configured.
     public let faults: FaultInjector
+    /// Writes, recorded once started.
+    public let audit = AuditLog()
     /// The simulated cluster's clock, when there is a simulation behind this API.
     let clock: SimulationClock?
     private let quota: QuotaAdmission
+    private let serviceAddresses: ServiceAddresses
 
     public convenience init(
         store: ObjectStore, token: String?, serverAddress: String = "127.0.0.1:6443",
@@ -40,6 +43,7 @@ public final class KubeAPI: Sendable {
         aggregatedDiscovery = AggregatedDiscovery(catalog: store.catalog)
         openAPI = OpenAPIDocuments(catalog: store.catalog)
         quota = QuotaAdmission(store: store)
+        serviceAddresses = ServiceAddresses(store: store)
     }
 
     /// The host:port discovery advertises; set once the listening port is known.
@@ -58,11 +62,14 @@ public final class KubeAPI: Sendable {
     }
 
     public func handle(_ request: APIRequest) -> APIResponse {
+        let response: APIResponse
         do {
-            return try route(request)
+            response = try route(request)
         } catch {
-            return .error(error)
+            response = .error(error)
         }
+        audit.record(request, response)
+        return response
     }
 
     private func route(_ request: APIRequest) throws(APIError) -> APIResponse {
@@ -239,6 +246,7 @@ public final class KubeAPI: Sendable {
         }
         try validate(object, target.type)
         defaults.applyOnCreate(&object, as: target.type)
+        try serviceAddresses.assign(&object, as: target.type)
         object.setMetadata("resourceVersion", nil)
         if let manager = request.query["fieldManager"] {
             ManagedFields.record(manager: manager, operation: "Update", apiVersion: target.type.apiVersion,
@@ -266,6 +274,7 @@ public final class KubeAPI: Sendable {
     func createAsController(_ type: ResourceType, namespace: String?, _ object: JSONValue, owner: ObjectStore.OwnerCheck?) throws(APIError) -> JSONValue {
         var object = object
         defaults.applyOnCreate(&object, as: type)
+        try serviceAddresses.assign(&object, as: type)
         return try admitAndCreate(type, namespace: namespace, object, requiringOwner: owner)
     }
 
@@ -309,6 +318,7 @@ public final class KubeAPI: Sendable {
             }
             if type.hasStatusSubresource { new.setField("status", old["status"]) }
             if new["metadata"]?["managedFields"] == nil { new.setMetadata("managedFields", old["metadata"]?["managedFields"]) }
+            try serviceAddresses.keep(from: old, in: &new, as: type)
             try validate(new, type)
             return new
         }
@@ -346,6 +356,7 @@ public final class KubeAPI: Sendable {
             }
             try StrictFieldValidation.check(new, as: type, request)
             if type.hasStatusSubresource { new.setField("status", old["status"]) }
+            try serviceAddresses.keep(from: old, in: &new, as: type)
             try validate(new, type)
             return new
         }
@@ -379,6 +390,7 @@ public final class KubeAPI: Sendable {
                 var new = StrategicMergePatch.apply(applied, to: old)
                 if type.hasStatusSubresource, target.subresource != "status" { new.setField("status", old["status"]) }
                 ManagedFields.record(manager: manager, operation: "Apply", apiVersion: type.apiVersion, applied: applied, time: time, into: &new)
+                try serviceAddresses.keep(from: old, in: &new, as: type)
                 try validate(new, type)
                 return new
             }
@@ -388,6 +400,7 @@ public final class KubeAPI: Sendable {
             object.setMetadata("name", .string(name))
             try validate(object, type)
             defaults.applyOnCreate(&object, as: type)
+            try serviceAddresses.assign(&object, as: type)
             ManagedFields.record(manager: manager, operation: "Apply", apiVersion: type.apiVersion, applied: applied, time: time, into: &object)
             if isDryRun(request) { return .json(201, object) }
             return .json(201, try admitAndCreate(type, namespace: target.namespace, object))

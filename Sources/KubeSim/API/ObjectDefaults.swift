@@ -1,11 +1,8 @@
 import KubeBackend
-import Synchronization
 
 /// What the apiserver fills in on create: the defaults clients read back, and the
 /// status a new object starts with.
 final class ObjectDefaults: Sendable {
-    private let nextClusterIP = Mutex<UInt32>(10)
-
     func applyOnCreate(_ object: inout JSONValue, as type: ResourceType) {
         if type.hasStatusSubresource { object.setField("status", nil) }
         switch type.kind {
@@ -48,11 +45,8 @@ final class ObjectDefaults: Sendable {
                     return defaulted
                 }))
             }
-            if object["spec"]?["clusterIP"] == nil, object["spec"]?["type"] != "ExternalName" {
-                let ip = allocateClusterIP()
-                setDefault(&object, ["spec", "clusterIP"], .string(ip))
-                setDefault(&object, ["spec", "clusterIPs"], [.string(ip)])
-            }
+            if object["spec"]?["type"] != "ExternalName" { setDefault(&object, ["spec", "internalTrafficPolicy"], "Cluster") }
+            object.setField("status", ["loadBalancer": [:]])
         default:
             break
         }
@@ -76,14 +70,6 @@ final class ObjectDefaults: Sendable {
             return copy
         }
         object.set(path + ["containers"], .array(defaulted))
-    }
-
-    private func allocateClusterIP() -> String {
-        let index = nextClusterIP.withLock { value -> UInt32 in
-            defer { value += 1 }
-            return value
-        }
-        return "10.96.\(index / 254 % 256).\(index % 254 + 1)"
     }
 
     private func setDefault(_ object: inout JSONValue, _ path: [String], _ value: JSONValue) {

@@ -19,7 +19,10 @@ enum ObjectValidation {
         case "Deployment": errors += deploymentErrors(object)
         case "Job": errors += jobErrors(object["spec"], at: "spec")
         case "CronJob": errors += cronJobErrors(object)
-        case "Service": errors += serviceErrors(object)
+        case "Service": errors += NetworkingValidation.serviceErrors(object)
+        case "Ingress": errors += NetworkingValidation.ingressErrors(object)
+        case "Node": errors += SchedulingValidation.taintErrors(object["spec"]?["taints"], at: "spec.taints")
+        case "ConfigMap": errors += configMapKeyErrors(object)
         case "PriorityClass":
             if object["value"]?.numberValue == nil { errors.append(FieldError("value", .required)) }
         default: break
@@ -40,6 +43,8 @@ enum ObjectValidation {
         return errors
     }
 
+    private static let pullPolicies = ["Always", "IfNotPresent", "Never"]
+
     static func podSpecErrors(_ spec: JSONValue?, at path: String, allowedRestartPolicies: [String]) -> [FieldError] {
         guard let spec, spec.objectValue != nil else { return [FieldError(path, .required)] }
         var errors: [FieldError] = []
@@ -57,10 +62,18 @@ enum ObjectValidation {
                 errors.append(FieldError("\(at).name", .duplicate(.string(containerName))))
             }
             if (container["image"]?.stringValue ?? "").isEmpty { errors.append(FieldError("\(at).image", .required)) }
+            if let policy = container["imagePullPolicy"]?.stringValue, !pullPolicies.contains(policy) {
+                errors.append(FieldError("\(at).imagePullPolicy", .notSupported(.string(policy), pullPolicies)))
+            }
+            for (portIndex, port) in (container["ports"]?.arrayValue ?? []).enumerated() {
+                errors += NetworkingValidation.portNumberErrors(port["containerPort"], at: "\(at).ports[\(portIndex)].containerPort", zeroIsMissing: true)
+                errors += NetworkingValidation.protocolErrors(port["protocol"], at: "\(at).ports[\(portIndex)].protocol")
+            }
         }
         if let policy = spec["restartPolicy"]?.stringValue, !allowedRestartPolicies.contains(policy) {
             errors.append(FieldError("\(path).restartPolicy", .notSupported(.string(policy), allowedRestartPolicies)))
         }
+        errors += SchedulingValidation.tolerationErrors(spec["tolerations"], at: "\(path).tolerations")
         return errors
     }
 
@@ -76,6 +89,9 @@ enum ObjectValidation {
         } else if let selector, !selectorMatches(selector, spec["template"]?["metadata"]?["labels"]) {
             errors.append(FieldError("spec.template.metadata.labels", .invalid(spec["template"]?["metadata"]?["labels"] ?? .null), "`selector` does not match template `labels`"))
         }
+        if let strategy = spec["strategy"]?["type"]?.stringValue, !["Recreate", "RollingUpdate"].contains(strategy) {
+            errors.append(FieldError("spec.strategy.type", .notSupported(.string(strategy), ["Recreate", "RollingUpdate"])))
+        }
         errors += podSpecErrors(spec["template"]?["spec"], at: "spec.template.spec", allowedRestartPolicies: ["Always"])
         return errors
     }
@@ -83,14 +99,19 @@ enum ObjectValidation {
     private static func jobErrors(_ spec: JSONValue?, at path: String) -> [FieldError] {
         guard let spec else { return [FieldError("\(path).template", .required)] }
         var errors = podSpecErrors(spec["template"]?["spec"], at: "\(path).template.spec", allowedRestartPolicies: ["OnFailure", "Never"])
+        // A template without restartPolicy is defaulted to Always, which a Job refuses.
         if spec["template"]?["spec"]?["restartPolicy"] == nil, spec["template"]?["spec"] != nil {
-            errors.append(FieldError("\(path).template.spec.restartPolicy", .required))
+            errors.append(FieldError("\(path).template.spec.restartPolicy", .notSupported("Always", ["OnFailure", "Never"])))
         }
         return errors
     }
 
     private static func cronJobErrors(_ object: JSONValue) -> [FieldError] {
         var errors: [FieldError] = []
+        // Its Jobs are named <name>-<11 characters>, and must stay DNS-1035 labels.
+        if let name = object.metadataString("name"), name.utf8.count > 52 {
+            errors.append(FieldError("metadata.name", .invalid(.string(name)), "must be no more than 52 characters"))
+        }
         let schedule = object["spec"]?["schedule"]?.stringValue ?? ""
         if schedule.isEmpty {
             errors.append(FieldError("spec.schedule", .required))
@@ -104,25 +125,21 @@ enum ObjectValidation {
         return errors
     }
 
-    private static func serviceErrors(_ object: JSONValue) -> [FieldError] {
+    private static func configMapKeyErrors(_ object: JSONValue) -> [FieldError] {
         var errors: [FieldError] = []
-        let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
-        let type = object["spec"]?["type"]?.stringValue ?? "ClusterIP"
-        if !types.contains(type) { errors.append(FieldError("spec.type", .notSupported(.string(type), types))) }
-        let headless = object["spec"]?["clusterIP"] == "None"
-        if type != "ExternalName", !headless, (object["spec"]?["ports"]?.arrayValue ?? []).isEmpty {
-            errors.append(FieldError("spec.ports", .required))
-        }
-        for (index, port) in (object["spec"]?["ports"]?.arrayValue ?? []).enumerated() {
-            guard let number = port["port"]?.numberValue?.int64Value else {
-                errors.append(FieldError("spec.ports[\(index)].port", .required))
-                continue
-            }
-            if !(1...65535).contains(number) {
-                errors.append(FieldError("spec.ports[\(index)].port", .invalid(.number(JSONNumber(number))), "must be between 1 and 65535, inclusive"))
+        for field in ["data", "binaryData"] {
+            for key in object[field]?.objectValue?.keys ?? [] where !isConfigKey(key) {
+                errors.append(FieldError("\(field)[\(key)]", .invalid(.string(key)), "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"))
             }
         }
         return errors
+    }
+
+    private static func isConfigKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= 253 && key.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")].contains(byte)
+        }
     }
 
     /// Whether the template's labels satisfy a metav1.LabelSelector.

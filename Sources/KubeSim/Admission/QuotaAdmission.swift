@@ -61,7 +61,8 @@ final class QuotaAdmission: Sendable {
             let (kind, resource) = parts.count == 2 ? (parts[0], parts[1]) : ("requests", name)
             guard ["cpu", "memory"].contains(resource), ["requests", "limits"].contains(kind) else { continue }
             let containers = resources.containersNotSetting(resource, limitsOnly: kind == "limits")
-            if !containers.isEmpty { missing.append("\(kind).\(resource) for: \(containers.joined(separator: ","))") }
+            // Named as the quota names it: "cpu for: main" for a bare `cpu` quota.
+            if !containers.isEmpty { missing.append("\(name) for: \(containers.joined(separator: ","))") }
         }
         return Array(Set(missing)).sorted()
     }

@@ -3,7 +3,9 @@ import KubeBackend
 /// The resource quota controller: keeps each ResourceQuota's status.hard equal to
 /// spec.hard and status.used equal to what its namespace uses now.
 struct QuotaStatusController: SimulatedController {
-    static let watchedResources: [ResourceKey] = [.resourceQuotas, .pods, .deployments, .replicaSets, .jobs, .cronJobs]
+    static let watchedResources: [ResourceKey] = [
+        .resourceQuotas, .pods, .deployments, .replicaSets, .jobs, .cronJobs, .services, .configMaps, .ingresses,
+    ]
 
     private let context: ClusterContext
     private var quotas: [ObjectKey: JSONValue] = [:]
@@ -28,8 +30,9 @@ struct QuotaStatusController: SimulatedController {
             for (key, quota) in inNamespace.sorted(by: { $0.key < $1.key }) {
                 let hard = quota["spec"]?["hard"]?.objectValue ?? [:]
                 var usedObject = JSONObject()
+                // A resource no evaluator counts (limits.nvidia.com/gpu) is left out of used, as the apiserver leaves it.
                 for resource in hard.keys.sorted() {
-                    let used = used(resource, namespace: namespace, cache: &usage)
+                    guard let used = used(resource, namespace: namespace, cache: &usage) else { continue }
                     usedObject[resource] = .string(ResourceAmounts.format(milli: used, like: hard[resource]))
                 }
                 StatusWriter.write(["hard": .object(hard), "used": .object(usedObject)], to: context.resourceQuotas, key, in: context.store)
@@ -37,11 +40,11 @@ struct QuotaStatusController: SimulatedController {
         }
     }
 
-    private func used(_ resource: String, namespace: String, cache: inout [ResourceKey: ResourceAmounts]) -> Int64 {
+    private func used(_ resource: String, namespace: String, cache: inout [ResourceKey: ResourceAmounts]) -> Int64? {
         for type in context.store.catalog.types where type.namespaced && QuotaUsage.tracks(resource, for: type) {
             if cache[type.key] == nil { cache[type.key] = QuotaUsage.namespaceUsage(of: type, in: namespace, store: context.store) }
             return cache[type.key]![resource]
         }
-        return 0
+        return nil
     }
 }

@@ -45,15 +45,24 @@ public final class SimulatedAPIServer: Sendable {
     public let certificatePEM: [UInt8]?
     private let channel: any Channel
     private let bookmarks: RepeatedTask
+    private let connections: ConnectionRegistry
+    /// How it was started, so that a restart serves the same way on the same port.
+    private let configuration: Configuration
+    private let givenGroup: (any EventLoopGroup)?
     private let ownedGroup: MultiThreadedEventLoopGroup?
 
-    private init(api: KubeAPI, port: Int, url: URL, certificatePEM: [UInt8]?, channel: any Channel, bookmarks: RepeatedTask, ownedGroup: MultiThreadedEventLoopGroup?) {
+    private init(api: KubeAPI, port: Int, url: URL, certificatePEM: [UInt8]?, channel: any Channel, bookmarks: RepeatedTask,
+                 connections: ConnectionRegistry, configuration: Configuration, givenGroup: (any EventLoopGroup)?,
+                 ownedGroup: MultiThreadedEventLoopGroup?) {
         self.api = api
         self.port = port
         self.url = url
         self.certificatePEM = certificatePEM
         self.channel = channel
         self.bookmarks = bookmarks
+        self.connections = connections
+        self.configuration = configuration
+        self.givenGroup = givenGroup
         self.ownedGroup = ownedGroup
     }
 
@@ -74,10 +83,11 @@ public final class SimulatedAPIServer: Sendable {
     }
 
     /// Binds and serves `api`.
-    static func serve(_ api: KubeAPI, _ configuration: Configuration, group: (any EventLoopGroup)?) async throws -> SimulatedAPIServer {
+    static func serve(_ api: KubeAPI, _ configuration: Configuration, group givenGroup: (any EventLoopGroup)?) async throws -> SimulatedAPIServer {
         let store = api.store
-        let ownedGroup = group == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
-        let group = group ?? ownedGroup!
+        let ownedGroup = givenGroup == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let group = givenGroup ?? ownedGroup!
+        let connections = ConnectionRegistry()
         var certificate: SelfSignedCertificate?
         switch configuration.tls {
         case .none: break
@@ -90,6 +100,9 @@ public final class SimulatedAPIServer: Sendable {
                 certificateChain: try NIOSSLCertificate.fromPEMBytes(certificate.certificatePEM).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(bytes: certificate.privateKeyPEM, format: .pem)))
             tls.applicationProtocols = ["http/1.1"]
+            // As Go's crypto/tls does, send close_notify and close at once instead of
+            // waiting (5 s by default) for the peer's: a stopped server drops its clients now.
+            tls.shutdownTimeout = .zero
             context = try NIOSSLContext(configuration: tls)
         }
         let sslContext = context
@@ -99,7 +112,8 @@ public final class SimulatedAPIServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     if let sslContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(APIChannelHandler(api: api))
@@ -111,16 +125,38 @@ public final class SimulatedAPIServer: Sendable {
         let interval = TimeAmount.nanoseconds(Int64(configuration.bookmarkInterval.components.seconds) * 1_000_000_000
                                               + configuration.bookmarkInterval.components.attoseconds / 1_000_000_000)
         let bookmarks = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in store.sendBookmarks() }
+        var served = configuration
+        served.port = port
+        served.tls = certificate.map { .certificate($0) } ?? .none
         return SimulatedAPIServer(api: api, port: port, url: URL(string: "\(scheme)://\(configuration.host):\(port)")!,
-                                  certificatePEM: certificate?.certificatePEM, channel: channel, bookmarks: bookmarks, ownedGroup: ownedGroup)
+                                  certificatePEM: certificate?.certificatePEM, channel: channel, bookmarks: bookmarks,
+                                  connections: connections, configuration: served, givenGroup: givenGroup, ownedGroup: ownedGroup)
     }
 
-    /// Stops listening and closes the event loops this server created.
+    /// Stops listening, drops every connection, and closes the event loops this server created.
     public func shutdown() async throws {
         bookmarks.cancel()
         try await channel.close()
+        await connections.closeAll()
         try await ownedGroup?.shutdownGracefully()
     }
+
+    /// Restarts this API server the way a real one restarts over the same etcd: the
+    /// process goes away (every connection and watch is dropped), and a new one serves
+    /// the same objects on the same port with the same certificate, with resourceVersions
+    /// going on from where they were but an empty watch cache, so that a client resuming
+    /// a watch from an older resourceVersion gets 410 Expired and relists. `whileDown`
+    /// runs between the two, for writes made meanwhile (as through another apiserver).
+    /// Answers the new server; this one is shut down.
+    public func restart(whileDown: () throws -> Void = {}) async throws -> SimulatedAPIServer {
+        try await shutdown()
+        try whileDown()
+        api.store.dropWatchHistory()
+        return try await Self.serve(api, configuration, group: givenGroup)
+    }
+
+    /// Connections open now.
+    public var connectionCount: Int { connections.count }
 
     /// Runs until the listening socket closes.
     public func waitUntilClosed() async throws {

@@ -35,6 +35,9 @@ extension ResourceKey {
     static let replicaSets = ResourceKey(group: "apps", version: "v1", resource: "replicasets")
     static let jobs = ResourceKey(group: "batch", version: "v1", resource: "jobs")
     static let cronJobs = ResourceKey(group: "batch", version: "v1", resource: "cronjobs")
+    static let services = ResourceKey(group: "", version: "v1", resource: "services")
+    static let configMaps = ResourceKey(group: "", version: "v1", resource: "configmaps")
+    static let ingresses = ResourceKey(group: "networking.k8s.io", version: "v1", resource: "ingresses")
 }
 
 extension JSONValue {

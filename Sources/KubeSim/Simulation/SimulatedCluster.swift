@@ -2,6 +2,7 @@ public import Foundation
 public import NIOCore
 import NIOPosix
 import KubeBackend
+import Synchronization
 
 /// One simulated Kubernetes cluster (not a real one) in this process: an API server on a
 /// loopback port whose nodes come from a profile, with a scheduler, the workload
@@ -32,9 +33,11 @@ public final class SimulatedCluster: Sendable {
     }
 
     public let profile: ClusterProfile
-    public let server: SimulatedAPIServer
+    /// The API server serving now; a restart replaces it with one on the same port.
+    public var server: SimulatedAPIServer { serving.withLock { $0 } }
     public let clock: SimulationClock
     private let controllers: [ControllerRunner]
+    private let serving: Mutex<SimulatedAPIServer>
 
     public var store: ObjectStore { server.store }
     public var url: URL { server.url }
@@ -44,7 +47,7 @@ public final class SimulatedCluster: Sendable {
 
     private init(profile: ClusterProfile, server: SimulatedAPIServer, clock: SimulationClock, controllers: [ControllerRunner]) {
         self.profile = profile
-        self.server = server
+        serving = Mutex(server)
         self.clock = clock
         self.controllers = controllers
     }
@@ -63,7 +66,7 @@ public final class SimulatedCluster: Sendable {
         for node in NodeFactory(profile: profile).nodes() {
             try store.create(context.nodes, namespace: nil, node)
         }
-        let controllers = try startControllers(context)
+        let controllers = try startControllers(context, loadBalancers: LoadBalancerAddresses(cloud: profile.cloud, region: profile.region))
         let configuration = SimulatedAPIServer.Configuration(
             host: options.host, port: options.port, token: options.token, tls: options.tls,
             historyCapacity: options.historyCapacity, bookmarkInterval: options.bookmarkInterval)
@@ -76,7 +79,7 @@ public final class SimulatedCluster: Sendable {
         }
     }
 
-    private static func startControllers(_ context: ClusterContext) throws(APIError) -> [ControllerRunner] {
+    private static func startControllers(_ context: ClusterContext, loadBalancers: LoadBalancerAddresses) throws(APIError) -> [ControllerRunner] {
         [
             try ControllerRunner.start({ _ in PodScheduler(context: context) }, store: context.store),
             try ControllerRunner.start({ inbox in PodRunner(context: context, inbox: inbox) }, store: context.store),
@@ -85,6 +88,7 @@ public final class SimulatedCluster: Sendable {
             try ControllerRunner.start({ _ in JobController(context: context) }, store: context.store),
             try ControllerRunner.start({ inbox in CronJobController(context: context, inbox: inbox) }, store: context.store),
             try ControllerRunner.start({ _ in QuotaStatusController(context: context) }, store: context.store),
+            try ControllerRunner.start({ _ in LoadBalancerController(context: context, addresses: loadBalancers) }, store: context.store),
         ]
     }
 
@@ -109,6 +113,13 @@ public final class SimulatedCluster: Sendable {
     public func shutdown() async throws {
         for controller in controllers { controller.stop() }
         try await server.shutdown()
+    }
+
+    /// Restarts the cluster's API server as `SimulatedAPIServer.restart` describes; the
+    /// objects, the simulated nodes and controllers, and the port stay.
+    public func restartAPIServer(whileDown: () throws -> Void = {}) async throws {
+        let restarted = try await server.restart(whileDown: whileDown)
+        serving.withLock { $0 = restarted }
     }
 }
 

@@ -106,11 +106,13 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
 public struct FieldError: Sendable, Hashable, CustomStringConvertible {
     public enum ErrorType: Sendable, Hashable {
         case required, invalid(JSONValue), notSupported(JSONValue, [String]), duplicate(JSONValue), forbidden
+        /// An invalid value printed as Go prints it (`[]string{"a"}`), where it is no JSON scalar.
+        case invalidText(String)
 
         var reason: String {
             switch self {
             case .required: return "FieldValueRequired"
-            case .invalid: return "FieldValueInvalid"
+            case .invalid, .invalidText: return "FieldValueInvalid"
             case .notSupported: return "FieldValueNotSupported"
             case .duplicate: return "FieldValueDuplicate"
             case .forbidden: return "FieldValueForbidden"
@@ -134,6 +136,7 @@ public struct FieldError: Sendable, Hashable, CustomStringConvertible {
         switch type {
         case .required: text = "Required value"
         case .invalid(let value): text = "Invalid value: \(value)"
+        case .invalidText(let value): text = "Invalid value: \(value)"
         case .notSupported(let value, let supported):
             text = "Unsupported value: \(value): supported values: " + supported.map { "\"\($0)\"" }.joined(separator: ", ")
             return text

@@ -87,6 +87,13 @@ public final class ObjectStore: Sendable {
         state.withLock { $0.history.compact(through: min(resourceVersion, $0.resourceVersion)) }
     }
 
+    /// Forgets every event, as a restarted apiserver's watch cache starts empty at the
+    /// current resourceVersion: a watch from any older resourceVersion gets 410 Expired.
+    /// Objects and the resourceVersion counter stay, as they stay in etcd.
+    public func dropWatchHistory() {
+        state.withLock { $0.history.compact(through: $0.resourceVersion) }
+    }
+
     // MARK: Reads
 
     public func get(_ type: ResourceType, namespace: String?, name: String) throws(APIError) -> JSONValue {

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import KubeBackend
+
+/// Watch events applied to an informer's cache, on whatever core the process is pinned
+/// to: the events are the pods of a PodList file, sent as a server sends them (ADDED,
+/// then MODIFIED with a new resourceVersion, then DELETED), one JSON line each. Times
+/// decoding a line and applying it (what the informer does per event, past the socket),
+/// and applying already-decoded events alone.
+struct InformerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "informer", abstract: "Watch events per second into the informer cache.")
+
+    @Argument(help: "A PodList JSON file (from `kube-bench generate`).") var file: String
+    @Option(help: "Distinct pods the events are about.") var pods = 10_000
+    @Option(help: "Rounds of ADDED, MODIFIED, MODIFIED, DELETED over those pods.") var rounds = 5
+
+    func run() throws {
+        let list = try KubeJSON.parse(Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+        let items = Array((list["items"]?.arrayValue ?? []).prefix(pods))
+        guard !items.isEmpty else { throw ValidationError("\(file) has no items") }
+        var lines: [[UInt8]] = []
+        var version = 1_000_000
+        for _ in 0..<rounds {
+            for type in ["ADDED", "MODIFIED", "MODIFIED", "DELETED"] {
+                for item in items {
+                    version += 1
+                    var object = item
+                    if case .object(var root) = object, case .object(var metadata)? = root["metadata"] {
+                        metadata["resourceVersion"] = .string(String(version))
+                        root["metadata"] = .object(metadata)
+                        root["kind"] = "Pod"
+                        root["apiVersion"] = "v1"
+                        object = .object(root)
+                    }
+                    lines.append(KubeJSON.serialize(["type": .string(type), "object": object]))
+                }
+            }
+        }
+        let bytes = lines.reduce(0) { $0 + $1.count }
+
+        let cache = InformerCache<Pod>()
+        var decoded: [WatchEvent<Pod>] = []
+        decoded.reserveCapacity(lines.count)
+        let decodeAndApply = try measure {
+            for line in lines {
+                let event = try KubeJSON.decode(WatchEvent<Pod>.self, from: line)
+                cache.apply(event)
+                decoded.append(event)
+            }
+        }
+        let applyOnly = InformerCache<Pod>()
+        var applySeconds: [Double] = []
+        for _ in 0..<3 {
+            applySeconds.append(measure { for event in decoded { applyOnly.apply(event) } })
+        }
+        let count = Double(lines.count)
+        print("events: \(lines.count) (\(items.count) pods, mean line \(bytes / lines.count) bytes)")
+        print(String(format: "decode + apply: %.0f events/s (%.2f s)", count / decodeAndApply, decodeAndApply))
+        print(String(format: "apply only:     %.0f events/s (median of 3, %.3f s)", count / median(applySeconds), median(applySeconds)))
+    }
+}
