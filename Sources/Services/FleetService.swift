@@ -2,6 +2,7 @@ public import Fleet
 import Foundation
 import Protos
 public import RPCServer
+import Synchronization
 
 /// `fleet.v1.Fleet` over the fleet manager: validates requests, maps messages to
 /// domain values and back, and turns fleet errors into statuses with details.
@@ -76,12 +77,19 @@ public final class FleetService: RPCService {
         }
     }
 
+    /// The catalog as of the hub's revision: rebuilt only when capacity changed.
+    private let cachedCatalog = Mutex<(revision: UInt64, catalog: FleetCatalog)?>(nil)
+
     var catalog: FleetCatalog {
+        let revision = manager.hub.revision
+        if let cached = cachedCatalog.withLock({ $0 }), cached.revision == revision { return cached.catalog }
         var types = Set<String>()
         for name in manager.clusterNames {
             for accelerator in manager.snapshot(of: name)?.capacity.accelerators ?? [] { types.insert(accelerator.kind.type) }
         }
-        return FleetCatalog(clusters: Set(manager.clusterNames), acceleratorTypes: types)
+        let catalog = FleetCatalog(clusters: Set(manager.clusterNames), acceleratorTypes: types)
+        cachedCatalog.withLock { $0 = (revision, catalog) }
+        return catalog
     }
 
     // MARK: Deployments

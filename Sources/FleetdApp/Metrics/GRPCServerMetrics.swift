@@ -1,5 +1,6 @@
 public import Prometheus
 public import RPCServer
+import Synchronization
 
 /// gRPC server metrics under the names and labels go-grpc-prometheus uses, so existing
 /// dashboards and alerts work: started, handled (by code), messages received and
@@ -8,6 +9,17 @@ public final class GRPCServerMetrics: ServerInterceptor {
     /// `grpc_type` of each method path; unknown paths are reported as unary.
     let kinds: [String: String]
     let registry: PrometheusCollectorRegistry
+    /// Each method's collectors, looked up in the registry once rather than per call.
+    private let collectors = Mutex<[String: MethodCollectors]>([:])
+
+    struct MethodCollectors: Sendable {
+        let type: String
+        let started: Prometheus.Counter
+        let received: Prometheus.Counter
+        let sent: Prometheus.Counter
+        let handling: DurationHistogram
+        var handled: [RPCStatusCode: Prometheus.Counter] = [:]
+    }
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
 
@@ -17,27 +29,16 @@ public final class GRPCServerMetrics: ServerInterceptor {
     }
 
     public func intercept(context: ServerContext, next: () async throws -> Void) async throws {
-        let (service, method) = Self.split(context.path)
-        let type = kinds[context.path] ?? "unary"
-        let labels = [("grpc_type", type), ("grpc_service", service), ("grpc_method", method)]
-        counter("grpc_server_started_total", "Total number of RPCs started on the server.", labels).increment()
-        if type == "unary" || type == "server_stream" {
-            counter("grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.", labels).increment()
-        }
+        let method = collectors(for: context.path)
+        method.started.increment()
+        if method.type == "unary" || method.type == "server_stream" { method.received.increment() }
         let clock = ContinuousClock()
         let start = clock.now
         var code = RPCStatusCode.ok
         defer {
-            registry.makeDurationHistogram(
-                descriptor: MetricNameDescriptor(metricName: "grpc_server_handling", unitName: "seconds",
-                                                 helpText: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."),
-                labels: labels, buckets: Self.buckets
-            ).record(clock.now - start)
-            counter("grpc_server_handled_total", "Total number of RPCs completed on the server, regardless of success or failure.",
-                    labels + [("grpc_code", Self.name(of: code))]).increment()
-            if code == .ok && (type == "unary" || type == "client_stream") {
-                counter("grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.", labels).increment()
-            }
+            method.handling.record(clock.now - start)
+            handledCounter(path: context.path, code: code).increment()
+            if code == .ok && (method.type == "unary" || method.type == "client_stream") { method.sent.increment() }
         }
         do {
             try await next()
@@ -51,6 +52,34 @@ public final class GRPCServerMetrics: ServerInterceptor {
             code = .unknown
             throw error
         }
+    }
+
+    private func labels(for path: String) -> [(String, String)] {
+        let (service, method) = Self.split(path)
+        return [("grpc_type", kinds[path] ?? "unary"), ("grpc_service", service), ("grpc_method", method)]
+    }
+
+    private func collectors(for path: String) -> MethodCollectors {
+        if let known = collectors.withLock({ $0[path] }) { return known }
+        let labels = labels(for: path)
+        let made = MethodCollectors(
+            type: kinds[path] ?? "unary",
+            started: counter("grpc_server_started_total", "Total number of RPCs started on the server.", labels),
+            received: counter("grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.", labels),
+            sent: counter("grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.", labels),
+            handling: registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(metricName: "grpc_server_handling", unitName: "seconds",
+                                                 helpText: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."),
+                labels: labels, buckets: Self.buckets))
+        return collectors.withLock { $0[path, default: made] }
+    }
+
+    private func handledCounter(path: String, code: RPCStatusCode) -> Prometheus.Counter {
+        if let known = collectors.withLock({ $0[path]?.handled[code] }) { return known }
+        let made = counter("grpc_server_handled_total", "Total number of RPCs completed on the server, regardless of success or failure.",
+                           labels(for: path) + [("grpc_code", Self.name(of: code))])
+        collectors.withLock { $0[path]?.handled[code] = made }
+        return made
     }
 
     private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Prometheus.Counter {
