@@ -44,19 +44,9 @@ public struct PlacementEngine: Sendable {
 
     /// A plan and its score for one cluster, or why the cluster cannot take the workload.
     func evaluate(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> Result<(PlacementPlan, Double), Rejection> {
-        let constraints = spec.constraints
         let descriptor = cluster.descriptor
-        if !constraints.clouds.isEmpty && !constraints.clouds.contains(descriptor.cloud) {
-            return .failure(Rejection(reason: .cloud, message: "cloud \(descriptor.cloud.rawValue) is not one of \(Self.list(constraints.clouds.map(\.rawValue)))"))
-        }
-        if !constraints.regions.isEmpty && !constraints.regions.contains(descriptor.region) {
-            return .failure(Rejection(reason: .region, message: "region \(descriptor.region) is not one of \(Self.list(constraints.regions))"))
-        }
-        if !constraints.clusters.isEmpty && !constraints.clusters.contains(descriptor.name) {
-            return .failure(Rejection(reason: .cluster, message: "cluster is not one of \(Self.list(constraints.clusters.map(\.rawValue)))"))
-        }
-        if case .unreachable(let why) = cluster.health {
-            return .failure(Rejection(reason: .unhealthy, message: "cluster is unreachable: \(why)"))
+        if let rejection = Self.clusterRejection(spec.constraints, cluster) {
+            return .failure(rejection)
         }
         let candidates: [Int]
         switch eligibleGroups(spec, in: cluster.nodes) {
@@ -78,6 +68,25 @@ public struct PlacementEngine: Sendable {
         }
         let plan = assign(spec, groups: candidates, nodes: cluster.nodes, cluster: descriptor.name)
         return .success((plan, score(spec, in: cluster)))
+    }
+
+    /// Why a whole cluster is out before any node is looked at: the constraints' clouds,
+    /// regions and clusters, then its health. Reservations use the same checks.
+    static func clusterRejection(_ constraints: PlacementConstraints, _ cluster: ClusterSnapshot) -> Rejection? {
+        let descriptor = cluster.descriptor
+        if !constraints.clouds.isEmpty && !constraints.clouds.contains(descriptor.cloud) {
+            return Rejection(reason: .cloud, message: "cloud \(descriptor.cloud.rawValue) is not one of \(list(constraints.clouds.map(\.rawValue)))")
+        }
+        if !constraints.regions.isEmpty && !constraints.regions.contains(descriptor.region) {
+            return Rejection(reason: .region, message: "region \(descriptor.region) is not one of \(list(constraints.regions))")
+        }
+        if !constraints.clusters.isEmpty && !constraints.clusters.contains(descriptor.name) {
+            return Rejection(reason: .cluster, message: "cluster is not one of \(list(constraints.clusters.map(\.rawValue)))")
+        }
+        if case .unreachable(let why) = cluster.health {
+            return Rejection(reason: .unhealthy, message: "cluster is unreachable: \(why)")
+        }
+        return nil
     }
 
     /// The indices of the node groups a replica may land on, or the first filter that left none.

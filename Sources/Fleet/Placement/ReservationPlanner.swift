@@ -13,12 +13,11 @@ public struct ReservationPlanner: Sendable {
         let ordered = clusters.sorted { ($0.descriptor.costRank, $0.name) < ($1.descriptor.costRank, $1.name) }
         let unit = request.perNode.vector
         for cluster in ordered {
-            let descriptor = cluster.descriptor
             let constraints = request.constraints
-            if !constraints.clouds.isEmpty && !constraints.clouds.contains(descriptor.cloud) { rejections[cluster.name] = "cloud not allowed"; continue }
-            if !constraints.regions.isEmpty && !constraints.regions.contains(descriptor.region) { rejections[cluster.name] = "region not allowed"; continue }
-            if !constraints.clusters.isEmpty && !constraints.clusters.contains(descriptor.name) { rejections[cluster.name] = "cluster not allowed"; continue }
-            if !cluster.health.acceptsWork { rejections[cluster.name] = "cluster is unreachable"; continue }
+            if let rejection = PlacementEngine.clusterRejection(constraints, cluster) {
+                rejections[cluster.name] = rejection.message
+                continue
+            }
             var candidates: [(name: String, requested: ResourceVector)] = []
             for group in cluster.nodes.groups where group.shape.reservation == nil {
                 if let type = request.perNode.acceleratorType, group.shape.accelerator?.type != type { continue }
