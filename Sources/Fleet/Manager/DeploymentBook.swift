@@ -3,10 +3,12 @@ import Foundation
 /// The deployments fleetd knows, the first answer to every request id, and the queue
 /// of deployments waiting for room.
 actor DeploymentBook {
-    private(set) var records: [DeploymentID: DeploymentRecord] = [:]
+    // Never handed out whole: a caller holding the dictionary across an await would
+    // make the next insert copy every record (copy-on-write).
+    private var records: [DeploymentID: DeploymentRecord] = [:]
     nonisolated let live = LiveDeploymentIndex()
-    private var answers: [String: Task<DeployOutcome, any Error>] = [:]
-    private(set) var queue: PriorityWorkQueue<DeploymentID>
+    private var answers = RequestAnswers<DeployOutcome>()
+    private var queue: PriorityWorkQueue<DeploymentID>
 
     init(agingInterval: Duration) {
         queue = PriorityWorkQueue(agingInterval: agingInterval)
@@ -14,21 +16,23 @@ actor DeploymentBook {
 
     /// The answer already given (or being worked out) for this request id, or a new
     /// one started by `start`. The first caller's answer is every retry's answer.
-    func answer(for requestID: String, orStart start: @Sendable () -> Task<DeployOutcome, any Error>) -> (task: Task<DeployOutcome, any Error>, replayed: Bool) {
-        if let task = answers[requestID] { return (task, true) }
-        let task = start()
-        answers[requestID] = task
-        return (task, false)
+    func answer(for requestID: String, orStart start: @Sendable () -> Task<DeployOutcome, any Error>) -> (answer: RequestAnswers<DeployOutcome>.Answer, replayed: Bool) {
+        answers.answer(for: requestID, orStart: start)
+    }
+
+    /// Keeps the outcome in place of the task that worked it out.
+    func settleAnswer(_ outcome: DeployOutcome) {
+        answers.settle(outcome.record.request.requestID, with: outcome)
     }
 
     /// Records the answer a request id already got before a restart.
     func rememberAnswer(_ outcome: DeployOutcome) {
-        answers[outcome.record.request.requestID] = Task { outcome }
+        answers.remember(outcome, for: outcome.record.request.requestID)
     }
 
     /// Forgets a request id whose deploy was refused, so a retry is judged afresh.
     func forgetAnswer(for requestID: String) {
-        answers[requestID] = nil
+        answers.forget(requestID)
     }
 
     /// Inserts a new record if the team's quota has room for it and no live deployment
@@ -44,6 +48,14 @@ actor DeploymentBook {
 
     func insert(_ record: DeploymentRecord) {
         set(record)
+    }
+
+    func record(_ id: DeploymentID) -> DeploymentRecord? {
+        records[id]
+    }
+
+    func records(where isIncluded: @Sendable (DeploymentRecord) -> Bool) -> [DeploymentRecord] {
+        records.values.filter(isIncluded)
     }
 
     func remove(_ id: DeploymentID) {
@@ -62,6 +74,10 @@ actor DeploymentBook {
     private func set(_ record: DeploymentRecord) {
         live.replace(records.updateValue(record, forKey: record.id), with: record)
     }
+
+    var queuedCount: Int { queue.count }
+
+    var queueDepthByPriority: [Priority: Int] { queue.depthByPriority }
 
     func enqueue(_ id: DeploymentID, priority: Priority) {
         queue.enqueue(id, priority: priority, at: .now)
@@ -86,7 +102,7 @@ actor DeploymentBook {
         let old = records.values.filter { ($0.endedAt ?? .distantFuture) < date }
         for record in old {
             live.replace(records.removeValue(forKey: record.id), with: nil)
-            answers[record.request.requestID] = nil
+            answers.forget(record.request.requestID)
         }
         return old.count
     }

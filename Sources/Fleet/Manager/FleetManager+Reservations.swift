@@ -11,16 +11,20 @@ extension FleetManager {
         guard request.endsAt > Date() else {
             throw FleetError.invalidArgument([.init(field: "end_time", description: "must be in the future")])
         }
-        let task = await reservations.answer(for: request.requestID) {
-            Task { try await self.makeReservation(request, team: team) }
+        let answer = await reservations.answer(for: request.requestID) {
+            Task {
+                do {
+                    let record = try await self.makeReservation(request, team: team)
+                    await self.reservations.settleAnswer(record)
+                    return record
+                } catch {
+                    await self.reservations.forgetAnswer(for: request.requestID)
+                    throw error
+                }
+            }
         }
-        do {
-            let record = try await task.value
-            return await reservations.records[record.id] ?? record
-        } catch {
-            await reservations.forgetAnswer(for: request.requestID)
-            throw error
-        }
+        let record = try await answer.value
+        return await reservations.record(record.id) ?? record
     }
 
     private func makeReservation(_ request: ReservationRequest, team: Team) async throws -> ReservationRecord {
@@ -64,7 +68,7 @@ extension FleetManager {
 
     @discardableResult
     func endReservation(_ id: ReservationID, as state: ReservationState) async throws -> ReservationRecord {
-        guard var record = await reservations.records[id] else {
+        guard var record = await reservations.record(id) else {
             throw FleetError.notFound(resourceType: "fleet.v1.Reservation", name: id.rawValue)
         }
         guard record.state == .active else { return record }
@@ -84,13 +88,12 @@ extension FleetManager {
     }
 
     public func reservationList(team: String?, includeInactive: Bool) async -> [ReservationRecord] {
-        await reservations.records.values
-            .filter { (team == nil || $0.request.team == team) && (includeInactive || $0.state == .active) }
+        await reservations.records(where: { (team == nil || $0.request.team == team) && (includeInactive || $0.state == .active) })
             .sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id.rawValue < $1.id.rawValue }
     }
 
     public func reservation(_ id: ReservationID) async -> ReservationRecord? {
-        await reservations.records[id]
+        await reservations.record(id)
     }
 
     /// Releases reservations whose end time has passed.

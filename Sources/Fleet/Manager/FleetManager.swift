@@ -80,7 +80,7 @@ public final class FleetManager: Sendable {
         var request = request
         request.spec.namespace = team.namespace
         if let id = request.spec.reservation {
-            guard let reservation = await reservations.records[id] else {
+            guard let reservation = await reservations.record(id) else {
                 throw FleetError.notFound(resourceType: "fleet.v1.Reservation", name: id.rawValue)
             }
             guard reservation.request.team == team.name else {
@@ -102,21 +102,25 @@ public final class FleetManager: Sendable {
             return DeployOutcome(record: record, evaluations: result.evaluations, dryRun: true)
         }
         let admitted = request
-        let (task, replayed) = await book.answer(for: request.requestID) {
-            Task { try await self.admit(admitted, team: team) }
-        }
-        do {
-            var outcome = try await task.value
-            outcome.replayed = replayed
-            if let current = await book.records[outcome.record.id], !replayed || current.state != .deleted {
-                outcome.record = current
-                outcome.queuePosition = await book.queuePosition(of: current.id)
+        let (answer, replayed) = await book.answer(for: request.requestID) {
+            Task {
+                do {
+                    let outcome = try await self.admit(admitted, team: team)
+                    await self.book.settleAnswer(outcome)
+                    return outcome
+                } catch {
+                    await self.book.forgetAnswer(for: admitted.requestID)
+                    throw error
+                }
             }
-            return outcome
-        } catch {
-            await book.forgetAnswer(for: request.requestID)
-            throw error
         }
+        var outcome = try await answer.value
+        outcome.replayed = replayed
+        if let current = await book.record(outcome.record.id), !replayed || current.state != .deleted {
+            outcome.record = current
+            outcome.queuePosition = await book.queuePosition(of: current.id)
+        }
+        return outcome
     }
 
     static func checkTeamQuota(for spec: WorkloadSpec, team: Team, live: LiveDeploymentIndex) throws {
@@ -197,7 +201,7 @@ public final class FleetManager: Sendable {
     private func placeQueuedWhenRoomFrees() async {
         for await _ in queueKicks {
             for record in await book.queuedInOrder() {
-                guard await book.records[record.id]?.state == .queued else { continue }
+                guard await book.record(record.id)?.state == .queued else { continue }
                 let result = timedPlacement(record.spec)
                 guard let plan = result.plan, let actor = clusters[plan.cluster] else { continue }
                 guard await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) else { continue }
@@ -247,7 +251,7 @@ public final class FleetManager: Sendable {
             await reservations.insert(record)
             await reservations.rememberAnswer(record)
         }
-        let queued = await book.queue.count
+        let queued = await book.queuedCount
         logger.info("recovered the fleet's state", metadata: ["placed": "\(placedIDs.count)", "queued": "\(queued)"])
         queueKick.yield()
     }
@@ -261,13 +265,13 @@ public final class FleetManager: Sendable {
     // MARK: Queries
 
     public func deployment(_ id: DeploymentID) async -> DeploymentRecord? {
-        guard let record = await book.records[id] else { return nil }
+        guard let record = await book.record(id) else { return nil }
         return await withLiveStatus(record)
     }
 
     /// How many deployments wait at each priority.
     public func queueDepth() async -> [Priority: Int] {
-        await book.queue.depthByPriority
+        await book.queueDepthByPriority
     }
 
     /// 1-based place in the queue, while queued.
@@ -277,8 +281,7 @@ public final class FleetManager: Sendable {
 
     /// Deployments matching the query, newest first, one page at a time.
     public func deployments(matching query: DeploymentQuery) async -> (page: [DeploymentRecord], nextCursor: DeploymentCursor?) {
-        let all = await book.records.values
-            .filter(query.matches)
+        let all = await book.records(where: { query.matches($0) })
             .sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.id.rawValue > $1.id.rawValue }
         let start = query.after.map { cursor in all.firstIndex { cursor.isBefore($0) } ?? all.count } ?? 0
         let page = Array(all[start..<min(all.count, start + query.pageSize)])
@@ -310,7 +313,7 @@ public final class FleetManager: Sendable {
     // MARK: Delete
 
     public func deleteDeployment(_ id: DeploymentID) async throws -> DeploymentRecord {
-        guard let record = await book.records[id], record.state != .deleted else {
+        guard let record = await book.record(id), record.state != .deleted else {
             throw FleetError.notFound(resourceType: "fleet.v1.Deployment", name: id.rawValue)
         }
         if let name = record.cluster, let actor = clusters[name] {
@@ -341,7 +344,7 @@ public final class FleetManager: Sendable {
     // MARK: Serve
 
     public func serve(_ id: DeploymentID, host: String?, path: String?, servicePort: Int?) async throws -> DeploymentRecord {
-        guard let record = await book.records[id], record.state != .deleted else {
+        guard let record = await book.record(id), record.state != .deleted else {
             throw FleetError.notFound(resourceType: "fleet.v1.Deployment", name: id.rawValue)
         }
         guard record.spec.kind == .serving else {
