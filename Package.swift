@@ -208,7 +208,7 @@ let package = Package(
             dependencies: ["RPCClient", "RPCServer", "HTTP2Transport", "Protos", "fleetctl"],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "FleetBenchTests", dependencies: ["FleetBench"], swiftSettings: strictSwift),
+        .testTarget(name: "FleetBenchTests", dependencies: ["FleetBench", "Protos"], swiftSettings: strictSwift),
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"], swiftSettings: strictSwift),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Fleet", "Protos", "RPCServer"], swiftSettings: strictSwift),

@@ -38,8 +38,14 @@ final class CapacityUpdateEncoder: Sendable {
         }
     }
 
+    /// An update's encoding, and the same framed for pushing on streams.
+    struct Encoded: Sendable {
+        let payload: [UInt8]
+        let framed: RPCFramedMessage
+    }
+
     private struct Cache {
-        var encoded: [Key: [UInt8]] = [:]
+        var encoded: [Key: Encoded] = [:]
         var order: [Key] = []
     }
 
@@ -51,17 +57,22 @@ final class CapacityUpdateEncoder: Sendable {
     }
 
     func encode(_ update: CapacityUpdate) throws -> EncodedMessage {
+        EncodedMessage(try encoded(update).payload)
+    }
+
+    func encoded(_ update: CapacityUpdate) throws -> Encoded {
         let key = Key(update)
-        if let bytes = cache.withLock({ $0.encoded[key] }) { return EncodedMessage(bytes) }
-        let bytes = try DomainToProto.update(update, at: Date()).serializedBytes()
+        if let encoded = cache.withLock({ $0.encoded[key] }) { return encoded }
+        let payload = try DomainToProto.update(update, at: Date()).serializedBytes()
+        let encoded = Encoded(payload: payload, framed: RPCFramedMessage(serialized: payload))
         cache.withLock { cache in
-            guard cache.encoded.updateValue(bytes, forKey: key) == nil else { return }
+            guard cache.encoded.updateValue(encoded, forKey: key) == nil else { return }
             cache.order.append(key)
             if cache.order.count > capacity {
                 cache.encoded[cache.order.removeFirst()] = nil
             }
         }
-        return EncodedMessage(bytes)
+        return encoded
     }
 }
 

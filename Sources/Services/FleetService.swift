@@ -10,6 +10,7 @@ public final class FleetService: RPCService {
     public static let serviceName = Fleet_V1_Fleet.serviceName
     let manager: FleetManager
     let updateEncoder = CapacityUpdateEncoder()
+    let pushQueues = LanePushQueues()
 
     public init(manager: FleetManager) {
         self.manager = manager
@@ -188,6 +189,8 @@ public final class FleetService: RPCService {
         }
         let subscription = manager.hub.subscribe(matching: filter, resumeAfter: message.resumeRevision, heartbeatInterval: heartbeat)
         defer { subscription.finish() }
+        let pusher = CapacityPusher(subscription: subscription, stream: try writer.pushStream(), encoder: updateEncoder)
+        pusher.start(on: pushQueues.queue(for: pusher.lane))
         for await update in subscription {
             try await writer.write(try updateEncoder.encode(update))
         }

@@ -43,6 +43,7 @@ import Testing
         _ = await slow.next()
         for used in 1...8 { hub.publish(Self.capacity("a", usedGPUs: Int64(used))) }
         hub.publish(Self.capacity("b"))
+        await hub.fannedOut()
         let update = await slow.next()
         #expect(update == .delta(revision: 10, changed: [Self.capacity("a", usedGPUs: 8), Self.capacity("b")], removed: []))
         slow.finish()
@@ -106,6 +107,40 @@ import Testing
         reader.cancel()
         #expect(await reader.value == nil)
         #expect(hub.subscriberCount == 0)
+    }
+
+    @Test func aSubscriptionStartedBeforeAChangeIsFannedOutDoesNotGetItTwice() async {
+        let hub = CapacityHub()
+        for used in 1...200 {
+            hub.publish(Self.capacity("a", usedGPUs: Int64(used)))
+            let subscription = hub.subscribe()
+            guard case .snapshot(let revision, let clusters, false) = await subscription.next() else {
+                Issue.record("expected a snapshot first")
+                return
+            }
+            #expect(clusters == [Self.capacity("a", usedGPUs: Int64(used))])
+            await hub.fannedOut()
+            hub.publish(Self.capacity(ClusterName("marker-\(used)")))
+            #expect(await subscription.next() == .delta(revision: revision + 1, changed: [Self.capacity(ClusterName("marker-\(used)"))], removed: []))
+            subscription.finish()
+            hub.removeCluster(named: ClusterName("marker-\(used)"))
+        }
+    }
+
+    @Test func aPublisherReturnsBeforeTheFanOutAndFannedOutWaitsForIt() async {
+        let hub = CapacityHub()
+        let subscriptions = (0..<2_000).map { _ in hub.subscribe() }
+        for subscription in subscriptions { _ = await subscription.next() }
+        for used in 1...5 { hub.publish(Self.capacity("a", usedGPUs: Int64(used))) }
+        await hub.fannedOut()
+        for subscription in subscriptions {
+            guard case .delta(5, let changed, []) = await subscription.next() else {
+                Issue.record("expected every change offered by the time fannedOut returns")
+                return
+            }
+            #expect(changed == [Self.capacity("a", usedGPUs: 5)])
+            subscription.finish()
+        }
     }
 
     @Test func manyWaitingSubscribersAllReceiveAChange() async {

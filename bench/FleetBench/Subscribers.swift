@@ -55,7 +55,7 @@ struct SubscriberFleet: Sendable {
         var highest: UInt64 = 0
         do {
             let stream = try connection.serverStreaming(path: Fleet_V1_Fleet.Method.watchCapacity, request: Fleet_V1_WatchCapacityRequest(),
-                                                        responseType: Fleet_V1_CapacityUpdate.self)
+                                                        responseType: CapacityUpdateHeader.self)
             for try await update in stream {
                 let at = (ContinuousClock.now - origin).nanoseconds
                 counters.updates.add(1, ordering: .relaxed)

@@ -6,6 +6,10 @@ import Synchronization
 /// Each subscriber's buffer holds at most one entry per cluster: a slow subscriber
 /// gets the latest state of each cluster that changed (conflation), never an
 /// unbounded backlog, and never slows the publisher or the other subscribers.
+///
+/// A publisher only records the change; one fan-out task at a time offers recorded
+/// changes to the subscribers, in revision order, so a Deploy does not wait for ten
+/// thousand subscribers to be offered the capacity it took.
 public final class CapacityHub: Sendable {
     struct Change {
         var revision: UInt64
@@ -21,6 +25,10 @@ public final class CapacityHub: Sendable {
         var historyStart = 0
         var subscribers: [UInt64: CapacitySubscription] = [:]
         var nextSubscriberID: UInt64 = 0
+        /// Recorded, not yet offered to the subscribers.
+        var unoffered: [Change] = []
+        var fanningOut = false
+        var waitingForFanOut: [CheckedContinuation<Void, Never>] = []
 
         /// The oldest revision that can be resumed from: every later change is in history.
         var oldestResumable: UInt64 {
@@ -60,15 +68,55 @@ public final class CapacityHub: Sendable {
     }
 
     private func record(cluster: ClusterName, capacity: ClusterCapacity?) {
-        state.withLock { state in
-            guard state.current[cluster] != capacity else { return }
+        let startFanOut = state.withLock { state -> Bool in
+            guard state.current[cluster] != capacity else { return false }
             state.revision += 1
             state.current[cluster] = capacity
             let change = Change(revision: state.revision, cluster: cluster, capacity: capacity)
             Self.appendToHistory(change, in: &state, limit: historyLimit)
-            for subscriber in state.subscribers.values {
-                subscriber.offer(change)
+            state.unoffered.append(change)
+            guard !state.fanningOut else { return false }
+            state.fanningOut = true
+            return true
+        }
+        if startFanOut { Task.detached { self.fanOut() } }
+    }
+
+    /// Offers recorded changes until none is left. A subscription started after a change
+    /// was recorded has it in its snapshot already, and ignores the offer.
+    private func fanOut() {
+        while let batch = nextBatch() {
+            for change in batch.changes {
+                for subscriber in batch.subscribers { subscriber.offer(change) }
             }
+        }
+    }
+
+    /// The changes to offer next and whom to offer them; nil, ending the fan-out, when
+    /// there are none.
+    private func nextBatch() -> (changes: [Change], subscribers: [CapacitySubscription])? {
+        let (batch, waiters) = state.withLock { state -> ((changes: [Change], subscribers: [CapacitySubscription])?, [CheckedContinuation<Void, Never>]) in
+            guard !state.unoffered.isEmpty else {
+                state.fanningOut = false
+                defer { state.waitingForFanOut = [] }
+                return (nil, state.waitingForFanOut)
+            }
+            defer { state.unoffered.removeAll(keepingCapacity: true) }
+            return ((state.unoffered, Array(state.subscribers.values)), [])
+        }
+        for waiter in waiters { waiter.resume() }
+        return batch
+    }
+
+    /// Returns once every change recorded so far has been offered to the subscribers.
+    public func fannedOut() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                guard state.fanningOut else { return true }
+                state.waitingForFanOut.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
         }
     }
 
