@@ -146,17 +146,17 @@ final class CurlTransfer: CurlTransferDelegate, @unchecked Sendable {
 
     func curlDidReceiveHeaderLine(_ line: UnsafeRawBufferPointer) {
         guard head == nil else { return }  // trailers
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty {
+        switch HTTPHeaderLine(line) {
+        case .end:
             let status = easy.responseCode
             // 1xx responses (100 Continue) are followed by the real header block.
             if status >= 200 { headersDidComplete(status: status) } else { headers = [] }
-        } else if text.hasPrefix("HTTP/") {
+        case .statusLine:
             headers = []
-        } else if let colon = text.firstIndex(of: ":") {
-            let name = String(text[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            headers.append(HTTPHeader(name, value))
+        case .field(let header):
+            headers.append(header)
+        case .other:
+            break
         }
     }
 
