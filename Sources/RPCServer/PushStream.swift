@@ -17,6 +17,7 @@ public struct RPCFramedMessage: Sendable {
 /// suits feeds where each subscriber gets its own sequence.
 public struct RPCPushStream: Sendable {
     let transport: any RPCTransportStream
+    let context: ServerContext
 
     /// The serial context to call ``offer(_:maxQueuedBytes:)`` on.
     public var lane: any RPCTransportLane { transport.lane }
@@ -24,7 +25,9 @@ public struct RPCPushStream: Sendable {
     /// On ``lane``, without waiting: queues `message` unless the call has ended or its stream
     /// still holds `maxQueuedBytes` or more unsent bytes. Returns whether it was queued.
     public func offer(_ message: RPCFramedMessage, maxQueuedBytes: Int) -> Bool {
-        transport.offer(message.bytes, maxQueuedBytes: maxQueuedBytes)
+        guard transport.offer(message.bytes, maxQueuedBytes: maxQueuedBytes) else { return false }
+        context.messageSent()
+        return true
     }
 }
 
@@ -33,6 +36,6 @@ extension RPCResponseWriter {
     /// has ended.
     public func pushStream() throws(RPCError) -> RPCPushStream {
         try writer.call.sendHead()
-        return RPCPushStream(transport: writer.call.transport)
+        return RPCPushStream(transport: writer.call.transport, context: writer.call.context)
     }
 }

@@ -116,17 +116,20 @@ final class InboundMessageQueue: Sendable {
 /// Iteration ends when the client half-closes; it throws if the call fails or is cancelled.
 public struct RPCRequestStream<Message: RPCMessage>: AsyncSequence, Sendable {
     let queue: InboundMessageQueue
+    let context: ServerContext
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let queue: InboundMessageQueue
+        let context: ServerContext
 
         public mutating func next() async throws -> Message? {
             guard let bytes = try await queue.next() else { return nil }
+            context.messageReceived()
             return try RPCRouter.decode(bytes)
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: queue) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: queue, context: context) }
 }
 
 /// Where a streaming handler writes its response messages.

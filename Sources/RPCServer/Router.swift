@@ -64,7 +64,7 @@ public struct RPCRouter: Sendable {
         _ handler: @escaping @Sendable (RPCRequestStream<Request>, ServerContext) async throws -> Response
     ) {
         add(path, MethodHandler(kind: .clientStreaming) { source, writer, context in
-            let response = try await handler(Self.decodeStream(source), context)
+            let response = try await handler(Self.decodeStream(source, context), context)
             try await writer.write(response.serializedBytes())
         })
     }
@@ -84,7 +84,7 @@ public struct RPCRouter: Sendable {
         _ handler: @escaping @Sendable (RPCRequestStream<Request>, RPCResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
         add(path, MethodHandler(kind: .bidiStreaming) { source, writer, context in
-            try await handler(Self.decodeStream(source), RPCResponseWriter(writer), context)
+            try await handler(Self.decodeStream(source, context), RPCResponseWriter(writer), context)
         })
     }
 
@@ -110,9 +110,9 @@ public struct RPCRouter: Sendable {
         return try decode(bytes)
     }
 
-    private static func decodeStream<Request: RPCMessage>(_ source: RequestSource) -> RPCRequestStream<Request> {
+    private static func decodeStream<Request: RPCMessage>(_ source: RequestSource, _ context: ServerContext) -> RPCRequestStream<Request> {
         guard case .stream(let queue) = source else { preconditionFailure("this kind gets a stream") }
-        return RPCRequestStream(queue: queue)
+        return RPCRequestStream(queue: queue, context: context)
     }
 
     static func decode<Request: RPCMessage>(_ bytes: [UInt8]) throws(RPCError) -> Request {

@@ -15,6 +15,7 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
     }
 
     private let setup: CallSetup
+    var context: ServerContext { setup.context }
     private let server: RPCServer
     let transport: any RPCTransportStream
     private let shared = Mutex(Shared())
@@ -191,6 +192,7 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         }
         guard outcome.ok else { throw RPCError(.cancelled, "the call has already ended") }
         await transport.send(head: outcome.needsHead ? responseHead() : nil, message: framed)
+        setup.context.messageSent()
     }
 
     /// Sends the response head now unless it went out already; throws once the call has ended.

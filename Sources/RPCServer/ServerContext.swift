@@ -12,6 +12,19 @@ public final class ServerContext: Sendable {
     public let peer: String
 
     private let responseMetadata = Mutex((initial: Metadata(), trailing: Metadata()))
+    private let messageObserver = Mutex<MessageObserver?>(nil)
+
+    /// Told about each message of the call as it is sent, and each request message of a
+    /// streaming call as the handler takes it in.
+    public struct MessageObserver: Sendable {
+        public var sent: @Sendable () -> Void
+        public var received: @Sendable () -> Void
+
+        public init(sent: @escaping @Sendable () -> Void, received: @escaping @Sendable () -> Void) {
+            self.sent = sent
+            self.received = received
+        }
+    }
 
     public init(path: String, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, peer: String) {
         self.path = path
@@ -31,5 +44,20 @@ public final class ServerContext: Sendable {
     public var trailingMetadata: Metadata {
         get { responseMetadata.withLock { $0.trailing } }
         set { responseMetadata.withLock { $0.trailing = newValue } }
+    }
+
+    /// Observes the call's messages from now on, so that metrics count them while a long
+    /// stream is open; an interceptor sets it before the handler runs. The one request of a
+    /// unary or server-streaming call was taken in before interceptors ran, and is not told.
+    public func observeMessages(_ observer: MessageObserver) {
+        messageObserver.withLock { $0 = observer }
+    }
+
+    func messageSent() {
+        messageObserver.withLock { $0 }?.sent()
+    }
+
+    func messageReceived() {
+        messageObserver.withLock { $0 }?.received()
     }
 }

@@ -293,6 +293,35 @@ import Testing
         #expect(interceptor.log.withLock { $0 } == ["before", "after"])
     }
 
+    @Test func interceptorsCanObserveEachMessageSentAndTakenIn() async throws {
+        final class CountMessages: ServerInterceptor {
+            let counts = Mutex((sent: 0, received: 0))
+            func intercept(context: ServerContext, next: () async throws -> Void) async throws {
+                context.observeMessages(.init(sent: { self.counts.withLock { $0.sent += 1 } },
+                                              received: { self.counts.withLock { $0.received += 1 } }))
+                try await next()
+            }
+        }
+        let counter = CountMessages()
+        var configuration = RPCServer.Configuration()
+        configuration.interceptors = [counter]
+        let server = server({ router in
+            router.bidiStreaming("/test.Echo/Each") { (requests: RPCRequestStream<RawMessage>, writer: RPCResponseWriter<RawMessage>, _) in
+                for try await message in requests {
+                    try await writer.write(message)
+                    try await writer.write(message)
+                }
+            }
+        }, configuration: configuration)
+        let stream = RecordingStream()
+        let call = server.open(head: grpcHead("/test.Echo/Each"), stream: stream)
+        call.receive(framed([1]) + framed([2]) + framed([3]))
+        call.receiveEnd()
+        await stream.waitForFinish()
+        #expect(stream.statusCode == 0)
+        #expect(counter.counts.withLock { $0 } == (sent: 6, received: 3))
+    }
+
     @Test func unreadStreamingRequestsStopReleasingFlowControl() async throws {
         var configuration = RPCServer.Configuration()
         configuration.inboundBufferLimit = 1000

@@ -321,6 +321,35 @@ def test_a_heartbeat_interval_below_one_second_is_refused(fleet, fleet_stubs):
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
+def test_streamed_capacity_updates_count_as_sent_messages(fleet, fleet_stubs, fleetd):
+    import urllib.request
+    pb = fleet_stubs.pb
+    sent = 'grpc_server_msg_sent_total{grpc_type="server_stream",grpc_service="fleet.v1.Fleet",grpc_method="WatchCapacity"}'
+
+    def sent_so_far():
+        text = urllib.request.urlopen(fleetd.metrics_url, timeout=10).read().decode()
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(sent))
+
+    before = sent_so_far()
+    stream = fleet.WatchCapacity(pb.WatchCapacityRequest(filter=pb.CapacityFilter(clusters=["eks-us-east-1"])))
+    assert next(stream).kind == pb.CAPACITY_UPDATE_KIND_SNAPSHOT
+    request = serving(pb, unique("counted"), accelerator="nvidia-a10g", gpus=1)
+    request.constraints.clusters.append("eks-us-east-1")
+    deployed = fleet.Deploy(request)
+    received = 1
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        update = next(stream)
+        received += 1
+        if update.kind == pb.CAPACITY_UPDATE_KIND_DELTA:
+            break
+    stream.cancel()
+    fleet.DeleteDeployment(pb.DeleteDeploymentRequest(id=deployed.deployment.id))
+    # The snapshot went out through the handler, the delta was pushed on the call's lane:
+    # both are counted.
+    assert sent_so_far() - before >= received
+
+
 def test_prometheus_metrics_use_go_grpc_prometheus_names_and_describe_the_fleet(fleet, fleet_stubs, fleetd):
     import urllib.request
     pb = fleet_stubs.pb
@@ -344,6 +373,8 @@ def test_prometheus_metrics_use_go_grpc_prometheus_names_and_describe_the_fleet(
     assert value('fleet_cluster_capacity{cluster="gke-us-central1",resource="nvidia-tesla-a100",state="allocatable"}') == 16
     assert value('fleet_queue_depth{priority="high"}') >= 0
     assert value("fleet_placement_duration_seconds_count") >= 1
+    assert value('grpc_server_msg_sent_total{grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="GetCapacity"}') >= 1
+    assert value('grpc_server_msg_received_total{grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="GetCapacity"}') >= 1
     assert urllib.request.urlopen(fleetd.metrics_url.replace("/metrics", "/metrics?x=1"), timeout=10).status == 200
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(fleetd.metrics_url.replace("/metrics", "/nothing"), timeout=10)

@@ -32,13 +32,13 @@ public final class GRPCServerMetrics: ServerInterceptor {
         let method = collectors(for: context.path)
         method.started.increment()
         if method.type == "unary" || method.type == "server_stream" { method.received.increment() }
+        context.observeMessages(.init(sent: { method.sent.increment() }, received: { method.received.increment() }))
         let clock = ContinuousClock()
         let start = clock.now
         var code = RPCStatusCode.ok
         defer {
             method.handling.record(clock.now - start)
             handledCounter(path: context.path, code: code).increment()
-            if code == .ok && (method.type == "unary" || method.type == "client_stream") { method.sent.increment() }
         }
         do {
             try await next()
