@@ -71,11 +71,19 @@ public final class GRPCServerMetrics: ServerInterceptor {
                 descriptor: MetricNameDescriptor(metricName: "grpc_server_handling", unitName: "seconds",
                                                  helpText: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."),
                 labels: labels, buckets: Self.buckets))
-        return collectors.withLock { $0[path, default: made] }
+        return collectors.withLock { cache in
+            if let raced = cache[path] { return raced }
+            cache[path] = made
+            return made
+        }
     }
+
+    /// Methods whose collectors are cached.
+    var cachedMethodCount: Int { collectors.withLock { $0.count } }
 
     private func handledCounter(path: String, code: RPCStatusCode) -> Prometheus.Counter {
         if let known = collectors.withLock({ $0[path]?.handled[code] }) { return known }
+        _ = collectors(for: path)
         let made = counter("grpc_server_handled_total", "Total number of RPCs completed on the server, regardless of success or failure.",
                            labels(for: path) + [("grpc_code", Self.name(of: code))])
         collectors.withLock { $0[path]?.handled[code] = made }
