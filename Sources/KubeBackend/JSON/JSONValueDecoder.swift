@@ -9,67 +9,216 @@ protocol PreservesUnknownFields: Codable {
 
 extension PreservesUnknownFields {
     static func unknownFields(of object: JSONObject) -> JSONObject {
+        unknownFields(of: object, matched: 0)
+    }
+
+    /// `matched` has bit `i` set for entry `i` (below 64) already known to be one of
+    /// `CodingKeys`, so only the other entries go through `CodingKeys(stringValue:)`.
+    static func unknownFields(of object: JSONObject, matched: UInt64) -> JSONObject {
         var unknown: [JSONObject.Entry] = []
-        for entry in object where CodingKeys(stringValue: entry.key) == nil {
-            unknown.append(entry)
+        for (index, entry) in object.entries.enumerated() {
+            if index < 64, matched & (1 << UInt64(index)) != 0 { continue }
+            if CodingKeys(stringValue: entry.key) == nil { unknown.append(entry) }
         }
         return JSONObject(uniqueEntries: unknown)
     }
 }
 
 /// Decodes `Decodable` values from a `JSONValue` tree.
-struct JSONValueDecoder: Decoder {
-    let value: JSONValue
-    let codingPath: [any CodingKey]
+///
+/// One instance walks a whole document: it moves its `value` down to each nested value
+/// and back up, keeping the coding path as a stack, so that the common path allocates
+/// no path arrays and no container boxes beyond the one `KeyedDecodingContainer` needs.
+/// Containers only ever run while the decoder is at their own depth (decoding is
+/// strictly nested), which is what makes the shared state safe.
+final class JSONValueDecoder: Decoder {
+    private(set) var value: JSONValue
+    private var path: [any CodingKey]
+    /// Per depth: the object container's lookup hint and matched-entry bits.
+    private var frames: [ObjectFrame]
+    /// Set by `decodeThroughDecodable` until the value's own keyed container takes it.
+    private var pendingTracking: (depth: Int, keyType: ObjectIdentifier)?
+
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var codingPath: [any CodingKey] { path }
 
     init(value: JSONValue, codingPath: [any CodingKey]) {
         self.value = value
-        self.codingPath = codingPath
+        path = codingPath
+        frames = Array(repeating: ObjectFrame(), count: codingPath.count + 8)
     }
 
     /// The literal text when the value is a JSON number (for exact quantities).
     var rawNumberText: String? { value.numberValue?.text }
 
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, codingPath: [any CodingKey]) throws -> T {
+        try JSONValueDecoder(value: value, codingPath: codingPath).decodeCurrent(type)
+    }
+
+    // MARK: Decoder
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object) = value else {
-            throw JSONValueDecoder.typeMismatch(JSONObject.self, value, codingPath)
+            throw JSONValueDecoder.typeMismatch(JSONObject.self, value, path)
         }
-        return KeyedDecodingContainer(KeyedContainer<Key>(object: object, codingPath: codingPath))
+        let depth = path.count
+        var frame = ObjectFrame()
+        if let pending = pendingTracking, pending.depth == depth {
+            pendingTracking = nil
+            frame.isTracked = pending.keyType == ObjectIdentifier(Key.self)
+        }
+        frames[depth] = frame
+        return KeyedDecodingContainer(KeyedContainer<Key>(entries: object.entries, decoder: self, depth: depth))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let elements) = value else {
-            throw JSONValueDecoder.typeMismatch([JSONValue].self, value, codingPath)
+            throw JSONValueDecoder.typeMismatch([JSONValue].self, value, path)
         }
-        return UnkeyedContainer(elements: elements, codingPath: codingPath)
+        return UnkeyedContainer(elements: elements, decoder: self, depth: path.count)
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValueContainer(value: value, codingPath: codingPath)
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    // MARK: Walking the tree
+
+    /// Decodes the current value; the fast paths skip `Decodable` for the shapes that
+    /// Kubernetes objects are mostly made of.
+    func decodeCurrent<T: Decodable>(_ type: T.Type) throws -> T {
+        if T.self == String.self { return try JSONValueDecoder.unboxString(value, path) as! T }
+        if T.self == JSONValue.self { return value as! T }
+        if T.self == [String: String].self { return try decodeStringMap() as! T }
+        if T.self == [String].self { return try decodeStringArray() as! T }
+        if T.self == Timestamp.self { return Timestamp(rawValue: try JSONValueDecoder.unboxString(value, path)) as! T }
+        if T.self == Quantity.self { return try decodeQuantity() as! T }
+        if T.self == [String: Quantity].self { return try decodeQuantityMap() as! T }
+        if let preserving = T.self as? any PreservesUnknownFields.Type {
+            return try decodeThroughDecodable(preserving) as! T
+        }
+        return try T(from: self)
+    }
+
+    /// Decodes `child` (reached by `key` from the current value) as a `T`.
+    func decode<T: Decodable>(_ type: T.Type, child: JSONValue, key: any CodingKey) throws -> T {
+        try withChild(child, key: key) { try $0.decodeCurrent(type) }
+    }
+
+    /// Runs `body` with the decoder moved onto `child`, reached by `key` from the current value.
+    func withChild<T>(_ child: JSONValue, key: any CodingKey, _ body: (JSONValueDecoder) throws -> T) rethrows -> T {
+        let parent = value
+        value = child
+        path.append(key)
+        if frames.count <= path.count { frames.append(ObjectFrame()) }
+        defer {
+            path.removeLast()
+            value = parent
+        }
+        return try body(self)
+    }
+
+    /// A decoder of its own for `child`, for callers that keep it (super decoders).
+    func detached(child: JSONValue, key: (any CodingKey)?, depth: Int) -> JSONValueDecoder {
+        var childPath = Array(path.prefix(depth))
+        if let key { childPath.append(key) }
+        return JSONValueDecoder(value: child, codingPath: childPath)
+    }
+
+    func codingPath(depth: Int) -> [any CodingKey] {
+        depth == path.count ? path : Array(path.prefix(depth))
+    }
+
+    func codingPath(depth: Int, appending key: any CodingKey) -> [any CodingKey] {
+        codingPath(depth: depth) + [key]
+    }
+
+    /// A model through its `Decodable` conformance, with `unknownFields` filled in after.
+    func decodeThroughDecodable<T: PreservesUnknownFields>(_ type: T.Type) throws -> T {
+        guard case .object(let object) = value else { return try T(from: self) }
+        let depth = path.count
+        let outerPending = pendingTracking
+        pendingTracking = (depth, ObjectIdentifier(T.CodingKeys.self))
+        defer { pendingTracking = outerPending }
+        var decoded = try T(from: self)
+        let frame = frames[depth]
+        frames[depth].isTracked = false
+        decoded.unknownFields = T.unknownFields(of: object, matched: frame.isTracked ? frame.matched : 0)
+        return decoded
+    }
+
+    private func decodeStringMap() throws -> [String: String] {
+        guard case .object(let object) = value else { throw JSONValueDecoder.typeMismatch(JSONObject.self, value, path) }
+        var map: [String: String] = [:]
+        map.reserveCapacity(object.count)
+        for entry in object.entries {
+            guard case .string(let string) = entry.value else {
+                throw JSONValueDecoder.typeMismatch(String.self, entry.value, path + [NameCodingKey(entry.key)])
+            }
+            map[entry.key] = string
+        }
+        return map
+    }
+
+    /// `Quantity(from:)`, through `QuantityCache` when the value is a string or number.
+    private func decodeQuantity() throws -> Quantity {
+        let text: String
+        switch value {
+        case .string(let string): text = string
+        case .number(let number): text = number.text
+        default: return try Quantity(from: self)
+        }
+        return try QuantityCache.shared.quantity(for: text) { try Quantity(from: self) }
+    }
+
+    private func decodeQuantityMap() throws -> [String: Quantity] {
+        guard case .object(let object) = value else { throw JSONValueDecoder.typeMismatch(JSONObject.self, value, path) }
+        var map: [String: Quantity] = [:]
+        map.reserveCapacity(object.count)
+        for entry in object.entries {
+            map[entry.key] = try withChild(entry.value, key: NameCodingKey(entry.key)) { try $0.decodeQuantity() }
+        }
+        return map
+    }
+
+    private func decodeStringArray() throws -> [String] {
+        guard case .array(let elements) = value else { throw JSONValueDecoder.typeMismatch([JSONValue].self, value, path) }
+        var strings: [String] = []
+        strings.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .string(let string) = element else {
+                throw JSONValueDecoder.typeMismatch(String.self, element, path + [IndexCodingKey(index)])
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    // MARK: Object lookups
+
+    /// The index of the entry named `key`, scanning from just after the previous match:
+    /// synthesized `init(from:)` asks for keys in declaration order, which is mostly the
+    /// order the apiserver writes them in, so most lookups compare one key.
+    func lookup(_ key: String, in entries: [JSONObject.Entry], depth: Int) -> Int? {
+        let count = entries.count
+        guard count > 0 else { return nil }
+        let length = key.utf8.count
+        var index = frames[depth].hint
+        if index >= count { index = 0 }
+        for _ in 0..<count {
+            let candidate = entries[index].key
+            if candidate.utf8.count == length, candidate == key {
+                frames[depth].hint = index + 1
+                if frames[depth].isTracked, index < 64 { frames[depth].matched |= 1 << UInt64(index) }
+                return index
+            }
+            index += 1
+            if index == count { index = 0 }
+        }
+        return nil
     }
 
     // MARK: Shared conversions
 
-    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, codingPath: [any CodingKey]) throws -> T {
-        if T.self == String.self { return try unboxString(value, codingPath) as! T }
-        if let preserving = T.self as? any PreservesUnknownFields.Type {
-            return try decodePreserving(preserving, from: value, codingPath: codingPath) as! T
-        }
-        return try T(from: JSONValueDecoder(value: value, codingPath: codingPath))
-    }
-
-    private static func decodePreserving<T: PreservesUnknownFields>(
-        _ type: T.Type, from value: JSONValue, codingPath: [any CodingKey]
-    ) throws -> T {
-        var decoded = try T(from: JSONValueDecoder(value: value, codingPath: codingPath))
-        if case .object(let object) = value {
-            decoded.unknownFields = T.unknownFields(of: object)
-        }
-        return decoded
-    }
-
-    static func typeMismatch(_ expected: Any.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) -> DecodingError {
+    static func typeMismatch(_ expected: Any.Type, _ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]) -> DecodingError {
         let found: String
         switch value {
         case .null: found = "null"
@@ -80,63 +229,105 @@ struct JSONValueDecoder: Decoder {
         case .object: found = "an object"
         }
         return DecodingError.typeMismatch(
-            expected, DecodingError.Context(codingPath: codingPath, debugDescription: "expected \(expected), found \(found)"))
+            expected, DecodingError.Context(codingPath: codingPath(), debugDescription: "expected \(expected), found \(found)"))
     }
 
-    static func unboxString(_ value: JSONValue, _ codingPath: [any CodingKey]) throws -> String {
-        guard case .string(let string) = value else { throw typeMismatch(String.self, value, codingPath) }
+    static func unboxString(_ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> String {
+        guard case .string(let string) = value else { throw typeMismatch(String.self, value, codingPath()) }
         return string
     }
 
-    static func unboxBool(_ value: JSONValue, _ codingPath: [any CodingKey]) throws -> Bool {
-        guard case .bool(let flag) = value else { throw typeMismatch(Bool.self, value, codingPath) }
+    static func unboxBool(_ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let flag) = value else { throw typeMismatch(Bool.self, value, codingPath()) }
         return flag
     }
 
-    static func unboxDouble(_ value: JSONValue, _ codingPath: [any CodingKey]) throws -> Double {
+    static func unboxDouble(_ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]) throws -> Double {
         guard case .number(let number) = value, let double = Double(number.text) else {
-            throw typeMismatch(Double.self, value, codingPath)
+            throw typeMismatch(Double.self, value, codingPath())
         }
         return double
     }
 
-    static func unboxInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ codingPath: [any CodingKey]) throws -> T {
-        guard case .number(let number) = value else { throw typeMismatch(T.self, value, codingPath) }
+    static func unboxInteger<T: FixedWidthInteger>(
+        _ type: T.Type, _ value: JSONValue, _ codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> T {
+        guard case .number(let number) = value else { throw typeMismatch(T.self, value, codingPath()) }
         guard let integer = T(number.text) else {
             throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: codingPath, debugDescription: "number \(number.text) is not a valid \(T.self)"))
+                codingPath: codingPath(), debugDescription: "number \(number.text) is not a valid \(T.self)"))
         }
         return integer
     }
 }
 
-private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let object: JSONObject
-    let codingPath: [any CodingKey]
-    /// Built for large objects (label maps, ConfigMap data) so lookups stay O(1).
-    private let index: [String: Int]?
+/// The state of the object container at one depth; see `JSONValueDecoder.lookup`.
+private struct ObjectFrame {
+    var hint = 0
+    var matched: UInt64 = 0
+    /// Whether `matched` counts: the container is keyed by the preserving type's own keys.
+    var isTracked = false
+}
 
-    init(object: JSONObject, codingPath: [any CodingKey]) {
-        self.object = object
-        self.codingPath = codingPath
-        if object.count > 12 {
-            var index: [String: Int] = [:]
-            index.reserveCapacity(object.count)
-            for (position, entry) in object.entries.enumerated() { index[entry.key] = position }
-            self.index = index
-        } else {
-            self.index = nil
-        }
+/// An object key in a coding path, small enough to sit inline in `any CodingKey`.
+struct NameCodingKey: CodingKey {
+    let stringValue: String
+
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+
+    var intValue: Int? { nil }
+}
+
+/// An array index in a coding path, small enough to sit inline in `any CodingKey`.
+struct IndexCodingKey: CodingKey {
+    let index: Int
+
+    init(_ index: Int) { self.index = index }
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { index = intValue }
+
+    var stringValue: String { String(index) }
+    var intValue: Int? { index }
+}
+
+// The decoder is its own single-value container: no box to allocate.
+extension JSONValueDecoder: SingleValueDecodingContainer {
+    func decodeNil() -> Bool {
+        if case .null = value { return true }
+        return false
     }
 
-    var allKeys: [Key] { object.entries.compactMap { Key(stringValue: $0.key) } }
+    func decode(_ type: Bool.Type) throws -> Bool { try JSONValueDecoder.unboxBool(value, path) }
+    func decode(_ type: String.Type) throws -> String { try JSONValueDecoder.unboxString(value, path) }
+    func decode(_ type: Double.Type) throws -> Double { try JSONValueDecoder.unboxDouble(value, path) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try JSONValueDecoder.unboxDouble(value, path)) }
+    func decode(_ type: Int.Type) throws -> Int { try JSONValueDecoder.unboxInteger(Int.self, value, path) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try JSONValueDecoder.unboxInteger(Int8.self, value, path) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try JSONValueDecoder.unboxInteger(Int16.self, value, path) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try JSONValueDecoder.unboxInteger(Int32.self, value, path) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try JSONValueDecoder.unboxInteger(Int64.self, value, path) }
+    func decode(_ type: UInt.Type) throws -> UInt { try JSONValueDecoder.unboxInteger(UInt.self, value, path) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try JSONValueDecoder.unboxInteger(UInt8.self, value, path) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try JSONValueDecoder.unboxInteger(UInt16.self, value, path) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try JSONValueDecoder.unboxInteger(UInt32.self, value, path) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try JSONValueDecoder.unboxInteger(UInt64.self, value, path) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeCurrent(type) }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let entries: [JSONObject.Entry]
+    let decoder: JSONValueDecoder
+    let depth: Int
+
+    var codingPath: [any CodingKey] { decoder.codingPath(depth: depth) }
+
+    var allKeys: [Key] { entries.compactMap { Key(stringValue: $0.key) } }
 
     private func lookup(_ key: Key) -> JSONValue? {
-        if let index {
-            return index[key.stringValue].map { object.entries[$0].value }
-        }
-        for entry in object.entries where entry.key == key.stringValue { return entry.value }
-        return nil
+        decoder.lookup(key.stringValue, in: entries, depth: depth).map { entries[$0].value }
     }
 
     private func require(_ key: Key) throws -> JSONValue {
@@ -147,7 +338,15 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return value
     }
 
-    private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
+    /// The value for `key`, or nil when it is absent or null: both mean "not set", as
+    /// they do to the apiserver.
+    private func present(_ key: Key) -> JSONValue? {
+        guard let value = lookup(key) else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+
+    private func path(_ key: Key) -> [any CodingKey] { decoder.codingPath(depth: depth, appending: key) }
 
     func contains(_ key: Key) -> Bool { lookup(key) != nil }
 
@@ -188,73 +387,75 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try JSONValueDecoder.decode(T.self, from: try require(key), codingPath: path(key))
+        try decoder.decode(T.self, child: try require(key), key: key)
     }
 
-    // Absent and null both mean "not set", as they do to the apiserver.
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        guard let value = lookup(key), value != .null else { return nil }
+        guard let value = present(key) else { return nil }
         return try JSONValueDecoder.unboxString(value, path(key))
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        guard let value = lookup(key), value != .null else { return nil }
+        guard let value = present(key) else { return nil }
         return try JSONValueDecoder.unboxBool(value, path(key))
     }
 
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-        guard let value = lookup(key), value != .null else { return nil }
+        guard let value = present(key) else { return nil }
         return try JSONValueDecoder.unboxInteger(Int.self, value, path(key))
     }
 
     func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? {
-        guard let value = lookup(key), value != .null else { return nil }
+        guard let value = present(key) else { return nil }
         return try JSONValueDecoder.unboxInteger(Int32.self, value, path(key))
     }
 
     func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-        guard let value = lookup(key), value != .null else { return nil }
+        guard let value = present(key) else { return nil }
         return try JSONValueDecoder.unboxInteger(Int64.self, value, path(key))
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let value = lookup(key), value != .null else { return nil }
-        return try JSONValueDecoder.decode(T.self, from: value, codingPath: path(key))
+        guard let value = present(key) else { return nil }
+        return try decoder.decode(T.self, child: value, key: key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try JSONValueDecoder(value: try require(key), codingPath: path(key)).container(keyedBy: type)
+        try decoder.detached(child: try require(key), key: key, depth: depth).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try JSONValueDecoder(value: try require(key), codingPath: path(key)).unkeyedContainer()
+        try decoder.detached(child: try require(key), key: key, depth: depth).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONValueDecoder(value: lookup(Key(stringValue: "super")!) ?? .null, codingPath: codingPath)
+        decoder.detached(child: lookup(Key(stringValue: "super")!) ?? .null, key: nil, depth: depth)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONValueDecoder(value: lookup(key) ?? .null, codingPath: path(key))
+        decoder.detached(child: lookup(key) ?? .null, key: key, depth: depth)
     }
 }
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let elements: [JSONValue]
-    let codingPath: [any CodingKey]
+    let decoder: JSONValueDecoder
+    let depth: Int
     private(set) var currentIndex = 0
 
-    init(elements: [JSONValue], codingPath: [any CodingKey]) {
+    init(elements: [JSONValue], decoder: JSONValueDecoder, depth: Int) {
         self.elements = elements
-        self.codingPath = codingPath
+        self.decoder = decoder
+        self.depth = depth
     }
 
+    var codingPath: [any CodingKey] { decoder.codingPath(depth: depth) }
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    private var elementPath: [any CodingKey] { codingPath + [AnyCodingKey(intValue: currentIndex)] }
+    private var elementPath: [any CodingKey] { decoder.codingPath(depth: depth, appending: IndexCodingKey(currentIndex)) }
 
     private mutating func next() throws -> JSONValue {
         guard !isAtEnd else {
@@ -275,72 +476,49 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let path = elementPath
-        return try JSONValueDecoder.unboxBool(try next(), path)
+        let index = currentIndex
+        return try JSONValueDecoder.unboxBool(try next(), decoder.codingPath(depth: depth, appending: IndexCodingKey(index)))
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
-        let path = elementPath
-        return try JSONValueDecoder.unboxString(try next(), path)
+        let index = currentIndex
+        return try JSONValueDecoder.unboxString(try next(), decoder.codingPath(depth: depth, appending: IndexCodingKey(index)))
     }
 
     mutating func decode(_ type: Double.Type) throws -> Double {
-        let path = elementPath
-        return try JSONValueDecoder.unboxDouble(try next(), path)
+        let index = currentIndex
+        return try JSONValueDecoder.unboxDouble(try next(), decoder.codingPath(depth: depth, appending: IndexCodingKey(index)))
     }
 
     mutating func decode(_ type: Int.Type) throws -> Int {
-        let path = elementPath
-        return try JSONValueDecoder.unboxInteger(Int.self, try next(), path)
+        let index = currentIndex
+        return try JSONValueDecoder.unboxInteger(
+            Int.self, try next(), decoder.codingPath(depth: depth, appending: IndexCodingKey(index)))
     }
 
     mutating func decode(_ type: Int64.Type) throws -> Int64 {
-        let path = elementPath
-        return try JSONValueDecoder.unboxInteger(Int64.self, try next(), path)
+        let index = currentIndex
+        return try JSONValueDecoder.unboxInteger(
+            Int64.self, try next(), decoder.codingPath(depth: depth, appending: IndexCodingKey(index)))
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let path = elementPath
-        return try JSONValueDecoder.decode(T.self, from: try next(), codingPath: path)
+        let index = currentIndex
+        return try decoder.decode(T.self, child: try next(), key: IndexCodingKey(index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let path = elementPath
-        return try JSONValueDecoder(value: try next(), codingPath: path).container(keyedBy: type)
+        let index = currentIndex
+        return try decoder.detached(child: try next(), key: IndexCodingKey(index), depth: depth).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let path = elementPath
-        return try JSONValueDecoder(value: try next(), codingPath: path).unkeyedContainer()
+        let index = currentIndex
+        return try decoder.detached(child: try next(), key: IndexCodingKey(index), depth: depth).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let path = elementPath
-        return JSONValueDecoder(value: try next(), codingPath: path)
-    }
-}
-
-private struct SingleValueContainer: SingleValueDecodingContainer {
-    let value: JSONValue
-    let codingPath: [any CodingKey]
-
-    func decodeNil() -> Bool { value == .null }
-    func decode(_ type: Bool.Type) throws -> Bool { try JSONValueDecoder.unboxBool(value, codingPath) }
-    func decode(_ type: String.Type) throws -> String { try JSONValueDecoder.unboxString(value, codingPath) }
-    func decode(_ type: Double.Type) throws -> Double { try JSONValueDecoder.unboxDouble(value, codingPath) }
-    func decode(_ type: Float.Type) throws -> Float { Float(try JSONValueDecoder.unboxDouble(value, codingPath)) }
-    func decode(_ type: Int.Type) throws -> Int { try JSONValueDecoder.unboxInteger(Int.self, value, codingPath) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try JSONValueDecoder.unboxInteger(Int8.self, value, codingPath) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try JSONValueDecoder.unboxInteger(Int16.self, value, codingPath) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try JSONValueDecoder.unboxInteger(Int32.self, value, codingPath) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try JSONValueDecoder.unboxInteger(Int64.self, value, codingPath) }
-    func decode(_ type: UInt.Type) throws -> UInt { try JSONValueDecoder.unboxInteger(UInt.self, value, codingPath) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try JSONValueDecoder.unboxInteger(UInt8.self, value, codingPath) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try JSONValueDecoder.unboxInteger(UInt16.self, value, codingPath) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try JSONValueDecoder.unboxInteger(UInt32.self, value, codingPath) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try JSONValueDecoder.unboxInteger(UInt64.self, value, codingPath) }
-
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONValueDecoder.decode(T.self, from: value, codingPath: codingPath)
+        let index = currentIndex
+        return decoder.detached(child: try next(), key: IndexCodingKey(index), depth: depth)
     }
 }

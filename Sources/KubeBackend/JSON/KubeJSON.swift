@@ -6,7 +6,7 @@
 /// unknown fields.
 public enum KubeJSON {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
-        try decode(type, from: try JSONParser.parse(bytes))
+        try JSONTape.withTape(of: bytes) { tape in try JSONTapeDecoder(tape: tape).decode(type, at: 0) }
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {

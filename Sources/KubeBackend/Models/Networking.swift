@@ -10,7 +10,7 @@ public struct Service: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: ServiceSpec?
     public var status: ServiceStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -32,7 +32,7 @@ public struct ServiceSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var clusterIP: String?
     public var clusterIPs: [String]?
     public var externalName: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case type, selector, ports, clusterIP, clusterIPs, externalName
@@ -51,7 +51,7 @@ public struct ServicePort: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var port: Int32
     public var targetPort: IntOrString?
     public var nodePort: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, `protocol`, port, targetPort, nodePort
@@ -68,7 +68,7 @@ public struct ServicePort: Codable, Sendable, Hashable, PreservesUnknownFields {
 public struct ServiceStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var loadBalancer: LoadBalancerStatus?
     public var conditions: [Condition]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case loadBalancer, conditions
@@ -82,7 +82,7 @@ public struct ServiceStatus: Codable, Sendable, Hashable, PreservesUnknownFields
 /// The load-balancer addresses of a Service or an Ingress.
 public struct LoadBalancerStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var ingress: [LoadBalancerIngress]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case ingress
@@ -96,7 +96,7 @@ public struct LoadBalancerStatus: Codable, Sendable, Hashable, PreservesUnknownF
 public struct LoadBalancerIngress: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var ip: String?
     public var hostname: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case ip, hostname
@@ -120,7 +120,7 @@ public struct Ingress: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: IngressSpec?
     public var status: IngressStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -139,7 +139,7 @@ public struct IngressSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var defaultBackend: IngressBackend?
     public var rules: [IngressRule]?
     public var tls: [IngressTLS]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case ingressClassName, defaultBackend, rules, tls
@@ -155,7 +155,7 @@ public struct IngressSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
 public struct IngressRule: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var host: String?
     public var http: HTTPIngressRuleValue?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case host, http
@@ -169,7 +169,7 @@ public struct IngressRule: Codable, Sendable, Hashable, PreservesUnknownFields {
 
 public struct HTTPIngressRuleValue: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var paths: [HTTPIngressPath]
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case paths
@@ -185,7 +185,7 @@ public struct HTTPIngressPath: Codable, Sendable, Hashable, PreservesUnknownFiel
     /// Exact, Prefix or ImplementationSpecific.
     public var pathType: String
     public var backend: IngressBackend
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case path, pathType, backend
@@ -201,7 +201,7 @@ public struct HTTPIngressPath: Codable, Sendable, Hashable, PreservesUnknownFiel
 /// Where an Ingress path sends traffic; a `resource` backend stays in `unknownFields`.
 public struct IngressBackend: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var service: IngressServiceBackend?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case service
@@ -215,7 +215,7 @@ public struct IngressBackend: Codable, Sendable, Hashable, PreservesUnknownField
 public struct IngressServiceBackend: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var name: String
     public var port: ServiceBackendPort?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, port
@@ -231,7 +231,7 @@ public struct IngressServiceBackend: Codable, Sendable, Hashable, PreservesUnkno
 public struct ServiceBackendPort: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var name: String?
     public var number: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, number
@@ -246,7 +246,7 @@ public struct ServiceBackendPort: Codable, Sendable, Hashable, PreservesUnknownF
 public struct IngressTLS: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var hosts: [String]?
     public var secretName: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case hosts, secretName
@@ -260,7 +260,7 @@ public struct IngressTLS: Codable, Sendable, Hashable, PreservesUnknownFields {
 
 public struct IngressStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var loadBalancer: LoadBalancerStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case loadBalancer

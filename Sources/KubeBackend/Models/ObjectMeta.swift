@@ -42,7 +42,7 @@ public struct ObjectMeta: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var deletionGracePeriodSeconds: Int64?
     /// Kept opaque: fleetd only sends it back as it came.
     public var managedFields: JSONValue?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, generateName, namespace, uid, resourceVersion, generation, labels, annotations
@@ -69,7 +69,7 @@ public struct OwnerReference: Codable, Sendable, Hashable, PreservesUnknownField
     public var uid: String
     public var controller: Bool?
     public var blockOwnerDeletion: Bool?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, name, uid, controller, blockOwnerDeletion
@@ -91,7 +91,7 @@ public struct ListMeta: Codable, Sendable, Hashable, PreservesUnknownFields {
     /// The token for the next page of a paginated list; nil or empty on the last page.
     public var continueToken: String?
     public var remainingItemCount: Int64?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case resourceVersion
@@ -115,7 +115,7 @@ public struct Condition: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var reason: String?
     public var message: String?
     public var lastTransitionTime: Timestamp?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case type, status, reason, message, lastTransitionTime
@@ -136,7 +136,7 @@ public struct Condition: Codable, Sendable, Hashable, PreservesUnknownFields {
 public struct LabelSelector: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var matchLabels: [String: String]?
     public var matchExpressions: [LabelSelectorRequirement]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case matchLabels, matchExpressions
@@ -153,7 +153,7 @@ public struct LabelSelectorRequirement: Codable, Sendable, Hashable, PreservesUn
     /// In, NotIn, Exists or DoesNotExist.
     public var `operator`: String
     public var values: [String]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case key, `operator`, values
@@ -174,7 +174,7 @@ public struct ObjectReference: Codable, Sendable, Hashable, PreservesUnknownFiel
     public var name: String?
     public var uid: String?
     public var resourceVersion: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, namespace, name, uid, resourceVersion
@@ -212,5 +212,83 @@ public enum IntOrString: Codable, Sendable, Hashable, ExpressibleByIntegerLitera
         case .int(let number): try container.encode(number)
         case .string(let text): try container.encode(text)
         }
+    }
+}
+
+// MARK: Reading without Decoder (see JSONObjectDecodable); every coding key, as Decodable reads it.
+
+extension ObjectMeta: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let name: String? = try fields.stringIfPresent(.name)
+        let generateName: String? = try fields.stringIfPresent(.generateName)
+        let namespace: String? = try fields.stringIfPresent(.namespace)
+        let uid: String? = try fields.stringIfPresent(.uid)
+        let resourceVersion: String? = try fields.stringIfPresent(.resourceVersion)
+        let generation: Int64? = try fields.integerIfPresent(.generation)
+        let labels: [String: String]? = try fields.stringMapIfPresent(.labels)
+        let annotations: [String: String]? = try fields.stringMapIfPresent(.annotations)
+        let ownerReferences: [OwnerReference]? = try fields.objectsIfPresent(.ownerReferences)
+        let finalizers: [String]? = try fields.stringsIfPresent(.finalizers)
+        let creationTimestamp: Timestamp? = try fields.timestampIfPresent(.creationTimestamp)
+        let deletionTimestamp: Timestamp? = try fields.timestampIfPresent(.deletionTimestamp)
+        let deletionGracePeriodSeconds: Int64? = try fields.integerIfPresent(.deletionGracePeriodSeconds)
+        let managedFields: JSONValue? = fields.jsonIfPresent(.managedFields)
+        self.name = name
+        self.generateName = generateName
+        self.namespace = namespace
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+        self.generation = generation
+        self.labels = labels
+        self.annotations = annotations
+        self.ownerReferences = ownerReferences
+        self.finalizers = finalizers
+        self.creationTimestamp = creationTimestamp
+        self.deletionTimestamp = deletionTimestamp
+        self.deletionGracePeriodSeconds = deletionGracePeriodSeconds
+        self.managedFields = managedFields
+    }
+}
+
+extension OwnerReference: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let apiVersion: String = try fields.string(.apiVersion)
+        let kind: String = try fields.string(.kind)
+        let name: String = try fields.string(.name)
+        let uid: String = try fields.string(.uid)
+        let controller: Bool? = try fields.boolIfPresent(.controller)
+        let blockOwnerDeletion: Bool? = try fields.boolIfPresent(.blockOwnerDeletion)
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.uid = uid
+        self.controller = controller
+        self.blockOwnerDeletion = blockOwnerDeletion
+    }
+}
+
+extension ListMeta: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let resourceVersion: String? = try fields.stringIfPresent(.resourceVersion)
+        let continueToken: String? = try fields.stringIfPresent(.continueToken)
+        let remainingItemCount: Int64? = try fields.integerIfPresent(.remainingItemCount)
+        self.resourceVersion = resourceVersion
+        self.continueToken = continueToken
+        self.remainingItemCount = remainingItemCount
+    }
+}
+
+extension Condition: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let type: String = try fields.string(.type)
+        let status: String = try fields.string(.status)
+        let reason: String? = try fields.stringIfPresent(.reason)
+        let message: String? = try fields.stringIfPresent(.message)
+        let lastTransitionTime: Timestamp? = try fields.timestampIfPresent(.lastTransitionTime)
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
     }
 }

@@ -10,7 +10,7 @@ public struct Pod: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: PodSpec?
     public var status: PodStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -39,7 +39,7 @@ public struct PodSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var serviceAccountName: String?
     public var schedulerName: String?
     public var terminationGracePeriodSeconds: Int64?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case containers, initContainers, nodeName, nodeSelector, tolerations, affinity, priorityClassName
@@ -67,7 +67,7 @@ public struct Container: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var ports: [ContainerPort]?
     public var resources: ResourceRequirements?
     public var imagePullPolicy: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, image, command, args, env, ports, resources, imagePullPolicy
@@ -91,7 +91,7 @@ public struct Container: Codable, Sendable, Hashable, PreservesUnknownFields {
 public struct EnvVar: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var name: String
     public var value: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, value
@@ -107,7 +107,7 @@ public struct ContainerPort: Codable, Sendable, Hashable, PreservesUnknownFields
     public var name: String?
     public var containerPort: Int32
     public var `protocol`: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, containerPort, `protocol`
@@ -124,7 +124,7 @@ public struct ContainerPort: Codable, Sendable, Hashable, PreservesUnknownFields
 public struct ResourceRequirements: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var requests: [String: Quantity]?
     public var limits: [String: Quantity]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case requests, limits
@@ -145,7 +145,7 @@ public struct Toleration: Codable, Sendable, Hashable, PreservesUnknownFields {
     /// "NoSchedule", "PreferNoSchedule" or "NoExecute"; nil matches all effects.
     public var effect: String?
     public var tolerationSeconds: Int64?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case key, `operator`, value, effect, tolerationSeconds
@@ -172,7 +172,7 @@ public struct PodStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var qosClass: String?
     public var startTime: Timestamp?
     public var containerStatuses: [ContainerStatus]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case phase, conditions, reason, message, hostIP, podIP, nominatedNodeName, qosClass, startTime
@@ -192,7 +192,7 @@ public struct ContainerStatus: Codable, Sendable, Hashable, PreservesUnknownFiel
     public var restartCount: Int32
     public var started: Bool?
     public var image: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, ready, restartCount, started, image
@@ -209,13 +209,173 @@ public struct ContainerStatus: Codable, Sendable, Hashable, PreservesUnknownFiel
 public struct PodTemplateSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var metadata: ObjectMeta?
     public var spec: PodSpec?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case metadata, spec
     }
 
     public init(metadata: ObjectMeta? = nil, spec: PodSpec? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+    }
+}
+
+// MARK: Reading without Decoder (see JSONObjectDecodable); every coding key, as Decodable reads it.
+
+extension Pod: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let apiVersion: String? = try fields.stringIfPresent(.apiVersion)
+        let kind: String? = try fields.stringIfPresent(.kind)
+        let metadata: ObjectMeta = try fields.object(.metadata, as: ObjectMeta.self)
+        let spec: PodSpec? = try fields.objectIfPresent(.spec, as: PodSpec.self)
+        let status: PodStatus? = try fields.objectIfPresent(.status, as: PodStatus.self)
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+}
+
+extension PodSpec: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let containers: [Container] = try fields.objects(.containers)
+        let initContainers: [Container]? = try fields.objectsIfPresent(.initContainers)
+        let nodeName: String? = try fields.stringIfPresent(.nodeName)
+        let nodeSelector: [String: String]? = try fields.stringMapIfPresent(.nodeSelector)
+        let tolerations: [Toleration]? = try fields.objectsIfPresent(.tolerations)
+        let affinity: JSONValue? = fields.jsonIfPresent(.affinity)
+        let priorityClassName: String? = try fields.stringIfPresent(.priorityClassName)
+        let priority: Int32? = try fields.integerIfPresent(.priority)
+        let restartPolicy: String? = try fields.stringIfPresent(.restartPolicy)
+        let serviceAccountName: String? = try fields.stringIfPresent(.serviceAccountName)
+        let schedulerName: String? = try fields.stringIfPresent(.schedulerName)
+        let terminationGracePeriodSeconds: Int64? = try fields.integerIfPresent(.terminationGracePeriodSeconds)
+        self.containers = containers
+        self.initContainers = initContainers
+        self.nodeName = nodeName
+        self.nodeSelector = nodeSelector
+        self.tolerations = tolerations
+        self.affinity = affinity
+        self.priorityClassName = priorityClassName
+        self.priority = priority
+        self.restartPolicy = restartPolicy
+        self.serviceAccountName = serviceAccountName
+        self.schedulerName = schedulerName
+        self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+    }
+}
+
+extension Container: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let name: String = try fields.string(.name)
+        let image: String? = try fields.stringIfPresent(.image)
+        let command: [String]? = try fields.stringsIfPresent(.command)
+        let args: [String]? = try fields.stringsIfPresent(.args)
+        let env: [EnvVar]? = try fields.objectsIfPresent(.env)
+        let ports: [ContainerPort]? = try fields.objectsIfPresent(.ports)
+        let resources: ResourceRequirements? = try fields.objectIfPresent(.resources)
+        let imagePullPolicy: String? = try fields.stringIfPresent(.imagePullPolicy)
+        self.name = name
+        self.image = image
+        self.command = command
+        self.args = args
+        self.env = env
+        self.ports = ports
+        self.resources = resources
+        self.imagePullPolicy = imagePullPolicy
+    }
+}
+
+extension EnvVar: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let name: String = try fields.string(.name)
+        let value: String? = try fields.stringIfPresent(.value)
+        self.name = name
+        self.value = value
+    }
+}
+
+extension ContainerPort: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let name: String? = try fields.stringIfPresent(.name)
+        let containerPort: Int32 = try fields.integer(.containerPort)
+        let `protocol`: String? = try fields.stringIfPresent(.protocol)
+        self.name = name
+        self.containerPort = containerPort
+        self.protocol = `protocol`
+    }
+}
+
+extension ResourceRequirements: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let requests: [String: Quantity]? = try fields.quantitiesIfPresent(.requests)
+        let limits: [String: Quantity]? = try fields.quantitiesIfPresent(.limits)
+        self.requests = requests
+        self.limits = limits
+    }
+}
+
+extension Toleration: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let key: String? = try fields.stringIfPresent(.key)
+        let `operator`: String? = try fields.stringIfPresent(.operator)
+        let value: String? = try fields.stringIfPresent(.value)
+        let effect: String? = try fields.stringIfPresent(.effect)
+        let tolerationSeconds: Int64? = try fields.integerIfPresent(.tolerationSeconds)
+        self.key = key
+        self.operator = `operator`
+        self.value = value
+        self.effect = effect
+        self.tolerationSeconds = tolerationSeconds
+    }
+}
+
+extension PodStatus: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let phase: String? = try fields.stringIfPresent(.phase)
+        let conditions: [Condition]? = try fields.objectsIfPresent(.conditions)
+        let reason: String? = try fields.stringIfPresent(.reason)
+        let message: String? = try fields.stringIfPresent(.message)
+        let hostIP: String? = try fields.stringIfPresent(.hostIP)
+        let podIP: String? = try fields.stringIfPresent(.podIP)
+        let nominatedNodeName: String? = try fields.stringIfPresent(.nominatedNodeName)
+        let qosClass: String? = try fields.stringIfPresent(.qosClass)
+        let startTime: Timestamp? = try fields.timestampIfPresent(.startTime)
+        let containerStatuses: [ContainerStatus]? = try fields.objectsIfPresent(.containerStatuses)
+        self.phase = phase
+        self.conditions = conditions
+        self.reason = reason
+        self.message = message
+        self.hostIP = hostIP
+        self.podIP = podIP
+        self.nominatedNodeName = nominatedNodeName
+        self.qosClass = qosClass
+        self.startTime = startTime
+        self.containerStatuses = containerStatuses
+    }
+}
+
+extension ContainerStatus: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let name: String = try fields.string(.name)
+        let ready: Bool = try fields.bool(.ready)
+        let restartCount: Int32 = try fields.integer(.restartCount)
+        let started: Bool? = try fields.boolIfPresent(.started)
+        let image: String? = try fields.stringIfPresent(.image)
+        self.name = name
+        self.ready = ready
+        self.restartCount = restartCount
+        self.started = started
+        self.image = image
+    }
+}
+
+extension PodTemplateSpec: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let metadata: ObjectMeta? = try fields.objectIfPresent(.metadata)
+        let spec: PodSpec? = try fields.objectIfPresent(.spec)
         self.metadata = metadata
         self.spec = spec
     }

@@ -10,7 +10,7 @@ public struct ResourceQuota: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: ResourceQuotaSpec?
     public var status: ResourceQuotaStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -30,7 +30,7 @@ public struct ResourceQuotaSpec: Codable, Sendable, Hashable, PreservesUnknownFi
     public var scopes: [String]?
     /// Kept opaque.
     public var scopeSelector: JSONValue?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case hard, scopes, scopeSelector
@@ -45,7 +45,7 @@ public struct ResourceQuotaSpec: Codable, Sendable, Hashable, PreservesUnknownFi
 public struct ResourceQuotaStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var hard: [String: Quantity]?
     public var used: [String: Quantity]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case hard, used
@@ -72,7 +72,7 @@ public struct PriorityClass: KubernetesObject, PreservesUnknownFields {
     public var description: String?
     /// PreemptLowerPriority (the default) or Never.
     public var preemptionPolicy: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, value, globalDefault, description, preemptionPolicy
@@ -99,7 +99,7 @@ public struct Lease: KubernetesObject, PreservesUnknownFields {
     public var kind: String?
     public var metadata: ObjectMeta
     public var spec: LeaseSpec?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec
@@ -120,7 +120,7 @@ public struct LeaseSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var acquireTime: Timestamp?
     public var renewTime: Timestamp?
     public var leaseTransitions: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions
@@ -152,7 +152,7 @@ public struct ConfigMap: KubernetesObject, PreservesUnknownFields {
     /// Base64 text, as on the wire.
     public var binaryData: [String: String]?
     public var immutable: Bool?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, data, binaryData, immutable

@@ -11,7 +11,7 @@ public struct Status: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var details: StatusDetails?
     /// The HTTP status code.
     public var code: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, status, message, reason, details, code
@@ -35,7 +35,7 @@ public struct StatusDetails: Codable, Sendable, Hashable, PreservesUnknownFields
     public var uid: String?
     public var causes: [StatusCause]?
     public var retryAfterSeconds: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case name, group, kind, uid, causes, retryAfterSeconds
@@ -56,7 +56,7 @@ public struct StatusCause: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var message: String?
     /// The JSON path of the offending field, e.g. "metadata.name".
     public var field: String?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case reason, message, field
@@ -75,7 +75,7 @@ public struct KubeList<Item: KubernetesObject>: Codable, Sendable, Hashable, Pre
     public var kind: String?
     public var metadata: ListMeta
     public var items: [Item]
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, items
@@ -151,6 +151,39 @@ public enum WatchEvent<Object: KubernetesObject>: Sendable, Hashable, Codable {
         case .error(let status):
             try container.encode("ERROR", forKey: .type)
             try container.encode(status, forKey: .object)
+        }
+    }
+}
+
+// MARK: Reading without Decoder (see JSONTapeDecodable), with the same results as init(from:).
+
+extension KubeList: JSONObjectDecodable {
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
+        let apiVersion: String? = try fields.stringIfPresent(.apiVersion)
+        let kind: String? = try fields.stringIfPresent(.kind)
+        let metadata: ListMeta = try fields.objectIfPresent(.metadata) ?? ListMeta()
+        let items: [Item] = try fields.arrayIfPresent(.items) ?? []
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.items = items
+    }
+}
+
+extension WatchEvent: JSONTapeDecodable {
+    static func read(from decoder: JSONTapeDecoder, at index: Int) throws -> WatchEvent {
+        guard decoder.tape.kind(at: index) == .object else { throw decoder.mismatch(JSONObject.self, at: index) }
+        var fields = JSONObjectReader<CodingKeys>(decoder: decoder, object: index)
+        let type = try fields.string(.type)
+        switch type {
+        case "ADDED": return .added(try fields.decode(.object))
+        case "MODIFIED": return .modified(try fields.decode(.object))
+        case "DELETED": return .deleted(try fields.decode(.object))
+        case "BOOKMARK": return .bookmark(try fields.decode(.object))
+        case "ERROR": return .error(try fields.decode(.object))
+        default:
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: decoder.codingPath + [CodingKeys.type], debugDescription: "unknown watch event type \(type)"))
         }
     }
 }

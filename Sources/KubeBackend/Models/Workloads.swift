@@ -10,7 +10,7 @@ public struct Deployment: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: DeploymentSpec?
     public var status: DeploymentStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -34,7 +34,7 @@ public struct DeploymentSpec: Codable, Sendable, Hashable, PreservesUnknownField
     public var revisionHistoryLimit: Int32?
     public var paused: Bool?
     public var progressDeadlineSeconds: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case replicas, selector, template, strategy, minReadySeconds, revisionHistoryLimit, paused
@@ -56,7 +56,7 @@ public struct DeploymentStatus: Codable, Sendable, Hashable, PreservesUnknownFie
     public var availableReplicas: Int32?
     public var unavailableReplicas: Int32?
     public var conditions: [Condition]?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case observedGeneration, replicas, updatedReplicas, readyReplicas, availableReplicas
@@ -78,7 +78,7 @@ public struct Job: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: JobSpec?
     public var status: JobStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -103,7 +103,7 @@ public struct JobSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var ttlSecondsAfterFinished: Int32?
     public var completionMode: String?
     public var suspend: Bool?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case parallelism, completions, activeDeadlineSeconds, backoffLimit, selector, manualSelector
@@ -126,7 +126,7 @@ public struct JobStatus: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var succeeded: Int32?
     public var failed: Int32?
     public var ready: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case conditions, startTime, completionTime, active, succeeded, failed, ready
@@ -147,7 +147,7 @@ public struct CronJob: KubernetesObject, PreservesUnknownFields {
     public var metadata: ObjectMeta
     public var spec: CronJobSpec?
     public var status: CronJobStatus?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, metadata, spec, status
@@ -172,7 +172,7 @@ public struct CronJobSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var jobTemplate: JobTemplateSpec
     public var successfulJobsHistoryLimit: Int32?
     public var failedJobsHistoryLimit: Int32?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case schedule, timeZone, startingDeadlineSeconds, concurrencyPolicy, suspend, jobTemplate
@@ -189,7 +189,7 @@ public struct CronJobSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
 public struct JobTemplateSpec: Codable, Sendable, Hashable, PreservesUnknownFields {
     public var metadata: ObjectMeta?
     public var spec: JobSpec?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case metadata, spec
@@ -205,7 +205,7 @@ public struct CronJobStatus: Codable, Sendable, Hashable, PreservesUnknownFields
     public var active: [ObjectReference]?
     public var lastScheduleTime: Timestamp?
     public var lastSuccessfulTime: Timestamp?
-    public var unknownFields: JSONObject = [:]
+    public var unknownFields = JSONObject()
 
     enum CodingKeys: String, CodingKey {
         case active, lastScheduleTime, lastSuccessfulTime
