@@ -51,9 +51,12 @@ final class CapacityUpdateEncoder: Sendable {
 
     private let cache = Mutex(Cache())
     let capacity: Int
+    /// When the fleet manager recorded the change of a revision, if still known.
+    private let timeOfChange: @Sendable (UInt64) -> Date?
 
-    init(capacity: Int = 64) {
+    init(capacity: Int = 64, timeOfChange: @escaping @Sendable (UInt64) -> Date? = { _ in nil }) {
         self.capacity = capacity
+        self.timeOfChange = timeOfChange
     }
 
     func encode(_ update: CapacityUpdate) throws -> EncodedMessage {
@@ -63,7 +66,7 @@ final class CapacityUpdateEncoder: Sendable {
     func encoded(_ update: CapacityUpdate) throws -> Encoded {
         let key = Key(update)
         if let encoded = cache.withLock({ $0.encoded[key] }) { return encoded }
-        let payload = try DomainToProto.update(update, at: Date()).serializedBytes()
+        let payload = try DomainToProto.update(update, at: timeOfChange(update.revision) ?? Date()).serializedBytes()
         let encoded = Encoded(payload: payload, framed: RPCFramedMessage(serialized: payload))
         cache.withLock { cache in
             guard cache.encoded.updateValue(encoded, forKey: key) == nil else { return }

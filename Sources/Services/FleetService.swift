@@ -9,11 +9,12 @@ import Synchronization
 public final class FleetService: RPCService {
     public static let serviceName = Fleet_V1_Fleet.serviceName
     let manager: FleetManager
-    let updateEncoder = CapacityUpdateEncoder()
+    let updateEncoder: CapacityUpdateEncoder
     let pushQueues = LanePushQueues()
 
     public init(manager: FleetManager) {
         self.manager = manager
+        updateEncoder = CapacityUpdateEncoder { [hub = manager.hub] in hub.timeOfChange(revision: $0) }
     }
 
     public func register(into router: inout RPCRouter) {

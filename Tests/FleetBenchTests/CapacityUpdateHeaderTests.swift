@@ -16,8 +16,11 @@ import Testing
         update.removedClusters = ["onprem-dc1"]
         update.time = time
 
+        time.nanos = 250_000_000
+        update.time = time
         let header = try CapacityUpdateHeader(serializedBytes: try update.serializedBytes())
-        #expect(header == CapacityUpdateHeader(revision: 1_795_947_213_973_192, kind: .delta))
+        #expect(header == CapacityUpdateHeader(revision: 1_795_947_213_973_192, kind: .delta,
+                                               recordedAtNanos: 1_795_000_000_250_000_000))
     }
 
     @Test func anEmptyMessageIsRevisionZeroOfNoKind() throws {

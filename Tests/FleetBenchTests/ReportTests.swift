@@ -45,7 +45,8 @@ import Testing
             DeliveryAnalysis.Change(sentAt: 200, revision: 12),
             DeliveryAnalysis.Change(sentAt: 300, revision: nil),
         ]
-        let fast = [R(revision: 9, at: -50), R(revision: 10, at: 1_000), R(revision: 11, at: 101_000), R(revision: 12, at: 201_000)]
+        let fast = [R(revision: 9, at: -50), R(revision: 10, at: 1_000, sinceRecorded: 700),
+                    R(revision: 11, at: 101_000, sinceRecorded: 800), R(revision: 12, at: 201_000)]
         // Conflated: 10 and 11 arrive as one update of revision 11; never saw 12.
         let slow = [R(revision: 9, at: -50), R(revision: 11, at: 500_000)]
         let result = DeliveryAnalysis.analyze(changes: changes, receipts: [fast, slow])
@@ -57,6 +58,8 @@ import Testing
         #expect(result.conflated == 1)
         #expect(result.reachedAll == 2)
         #expect(result.deliveryLatency.count == 5)
+        // Only exact receipts that carried the manager's time: 10 and 11 for the fast one.
+        #expect(result.recordedToReceipt.count == 2)
         // Change 10 reached everyone at 500 µs, change 11 at 499.9 µs after it was sent.
         #expect(result.timeToAll.summary.max == 500)
         #expect(result.spread.count == 2)
@@ -141,7 +144,8 @@ import Testing
             server: "127.0.0.1:1", transport: "h2c", connections: 2, subscribers: 10, targetChangeRate: 10, durationSeconds: 2, graceSeconds: 1,
             changes: .init(made: 20, attributed: 20, unattributed: 0, perSecond: 10),
             delivery: .init(expected: 200, delivered: 200, missing: 0, conflated: 3, completeness: 1, changesThatReachedEverySubscriber: 20),
-            deliveryLatencyMicros: summary, timeToAllMicros: summary, spreadMicros: summary, driverCallLatencyMicros: summary,
+            recordedToReceiptMicros: summary, deliveryLatencyMicros: summary, timeToAllMicros: summary, spreadMicros: summary,
+            driverCallLatencyMicros: summary,
             updates: .init(snapshots: 10, deltas: 200, heartbeats: 0), subscriberErrors: [:], driverErrors: [:], deploysByCluster: ["a": 10],
             memory: .init(rssBeforeStreamsBytes: 1 << 20, rssWithStreamsBytes: 2 << 20, bytesPerSubscriber: 104857.6), serverUsage: nil)
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Fleet
 
@@ -125,6 +126,22 @@ import Testing
             subscription.finish()
             hub.removeCluster(named: ClusterName("marker-\(used)"))
         }
+    }
+
+    @Test func remembersWhenEachChangeInHistoryWasRecorded() {
+        let hub = CapacityHub(initialRevision: 40, historyLimit: 2)
+        let before = Date()
+        for used in 1...3 { hub.publish(Self.capacity("a", usedGPUs: Int64(used))) }  // 41...43; history keeps 42, 43
+        let after = Date()
+        #expect(hub.timeOfChange(revision: 41) == nil)
+        for revision: UInt64 in [42, 43] {
+            guard let recorded = hub.timeOfChange(revision: revision) else {
+                Issue.record("no time for revision \(revision)")
+                continue
+            }
+            #expect(recorded >= before && recorded <= after)
+        }
+        #expect(hub.timeOfChange(revision: 44) == nil)
     }
 
     @Test func aPublisherReturnsBeforeTheFanOutAndFannedOutWaitsForIt() async {

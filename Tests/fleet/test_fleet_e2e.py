@@ -342,6 +342,8 @@ def test_streamed_capacity_updates_count_as_sent_messages(fleet, fleet_stubs, fl
         update = next(stream)
         received += 1
         if update.kind == pb.CAPACITY_UPDATE_KIND_DELTA:
+            # Dated when the fleet manager recorded the change, moments ago.
+            assert abs(update.time.seconds + update.time.nanos / 1e9 - time.time()) < 10
             break
     stream.cancel()
     fleet.DeleteDeployment(pb.DeleteDeploymentRequest(id=deployed.deployment.id))

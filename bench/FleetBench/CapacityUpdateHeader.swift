@@ -15,10 +15,13 @@ struct CapacityUpdateHeader: RPCMessage, Equatable {
 
     var revision: UInt64 = 0
     var kind: Kind = .unspecified
+    /// `time`: when the fleet manager recorded the change of `revision`, in ns since 1970.
+    var recordedAtNanos: Int64?
 
-    init(revision: UInt64, kind: Kind) {
+    init(revision: UInt64, kind: Kind, recordedAtNanos: Int64? = nil) {
         self.revision = revision
         self.kind = kind
+        self.recordedAtNanos = recordedAtNanos
     }
 
     init(serializedBytes bytes: [UInt8]) throws {
@@ -29,6 +32,7 @@ struct CapacityUpdateHeader: RPCMessage, Equatable {
             switch (field, key & 7) {
             case (1, 0): revision = try reader.varint()
             case (2, 0): kind = Kind(rawValue: try reader.varint()) ?? .unspecified
+            case (6, 2): recordedAtNanos = try reader.timestampNanos()
             case (_, let wireType): try reader.skip(wireType: wireType)
             }
         }
@@ -57,6 +61,27 @@ private struct WireReader {
             shift += 7
         }
         throw CapacityUpdateHeader.Malformed(description: "truncated varint at byte \(offset)")
+    }
+
+    /// A google.protobuf.Timestamp (seconds = 1, nanos = 2) as ns since 1970.
+    mutating func timestampNanos() throws -> Int64 {
+        let length = Int(try varint())
+        guard length <= bytes.count - offset else {
+            throw CapacityUpdateHeader.Malformed(description: "a field runs past the end of the message")
+        }
+        let end = offset + length
+        var seconds: Int64 = 0
+        var nanos: Int64 = 0
+        while offset < end {
+            let key = try varint()
+            switch (key >> 3, key & 7) {
+            case (1, 0): seconds = Int64(bitPattern: try varint())
+            case (2, 0): nanos = Int64(Int32(truncatingIfNeeded: try varint()))
+            case (_, let wireType): try skip(wireType: wireType)
+            }
+        }
+        guard offset == end else { throw CapacityUpdateHeader.Malformed(description: "a Timestamp runs past its length") }
+        return seconds * 1_000_000_000 + nanos
     }
 
     mutating func skip(wireType: UInt64) throws {

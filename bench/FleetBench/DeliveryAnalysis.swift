@@ -18,6 +18,9 @@ struct DeliveryAnalysis {
     struct Receipt: Equatable {
         var revision: UInt64
         var at: Int64
+        /// From the fleet manager recording the change of `revision` to this receipt, by
+        /// the wall clock; nil when the update carried no time.
+        var sinceRecorded: Int64? = nil
     }
 
     struct Result {
@@ -29,6 +32,9 @@ struct DeliveryAnalysis {
         var delivered = 0
         /// Delivered through an update of a later revision (conflation).
         var conflated = 0
+        /// From the fleet manager recording a change to each subscriber's receipt of it, for
+        /// receipts of exactly that change's revision (a conflated update dates its newest).
+        var recordedToReceipt = LatencyHistogram()
         /// From the driver's call to each subscriber's receipt.
         var deliveryLatency = LatencyHistogram()
         /// From the driver's call to the receipt of the last subscriber, for changes every subscriber got.
@@ -60,7 +66,11 @@ struct DeliveryAnalysis {
                     continue
                 }
                 result.delivered += 1
-                if receipt.revision > revision { result.conflated += 1 }
+                if receipt.revision > revision {
+                    result.conflated += 1
+                } else if let sinceRecorded = receipt.sinceRecorded {
+                    result.recordedToReceipt.record(.nanoseconds(max(0, sinceRecorded)))
+                }
                 let latency = max(0, receipt.at - change.sentAt)
                 result.deliveryLatency.record(.nanoseconds(latency))
                 latest = max(latest ?? latency, latency)

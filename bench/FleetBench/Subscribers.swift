@@ -1,3 +1,4 @@
+import Foundation
 import Protos
 import RPCClient
 import RPCServer
@@ -50,6 +51,12 @@ struct SubscriberFleet: Sendable {
         }
     }
 
+    static func wallClockNanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
     private func subscribe(on connection: RPCClientConnection) async -> SubscriberLog {
         var log = SubscriberLog()
         var highest: UInt64 = 0
@@ -68,7 +75,8 @@ struct SubscriberFleet: Sendable {
                 }
                 if update.revision > highest {
                     highest = update.revision
-                    log.receipts.append(.init(revision: update.revision, at: at))
+                    let sinceRecorded = update.recordedAtNanos.map { Self.wallClockNanos() - $0 }
+                    log.receipts.append(.init(revision: update.revision, at: at, sinceRecorded: sinceRecorded))
                 }
             }
             log.endedWith = "OK"

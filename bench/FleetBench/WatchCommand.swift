@@ -159,6 +159,7 @@ extension WatchReport {
             delivery: .init(expected: analysis.expected, delivered: analysis.delivered, missing: analysis.missing, conflated: analysis.conflated,
                             completeness: analysis.expected > 0 ? Double(analysis.delivered) / Double(analysis.expected) : 0,
                             changesThatReachedEverySubscriber: analysis.reachedAll),
+            recordedToReceiptMicros: analysis.recordedToReceipt.summary,
             deliveryLatencyMicros: analysis.deliveryLatency.summary, timeToAllMicros: analysis.timeToAll.summary,
             spreadMicros: analysis.spread.summary,
             driverCallLatencyMicros: outcome.callLatency.summary,

@@ -43,6 +43,8 @@ struct WatchReport: Codable, Equatable {
     var graceSeconds: Double
     var changes: Changes
     var delivery: Delivery
+    /// From the fleet manager recording each change to each subscriber's receipt of it.
+    var recordedToReceiptMicros: LatencySummary
     /// From the driver's Deploy or DeleteDeployment call to each subscriber's receipt.
     var deliveryLatencyMicros: LatencySummary
     /// From the driver's call to the last subscriber's receipt, per change that reached all.
@@ -63,8 +65,9 @@ struct WatchReport: Codable, Equatable {
             "| measure | count | p50 | p90 | p99 | p99.9 | max |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for (name, summary) in [("delivery, change → each subscriber", deliveryLatencyMicros),
-                                ("change → every subscriber", timeToAllMicros),
+        for (name, summary) in [("change recorded in the fleet manager → each subscriber", recordedToReceiptMicros),
+                                ("delivery, driver's call → each subscriber", deliveryLatencyMicros),
+                                ("driver's call → every subscriber", timeToAllMicros),
                                 ("first → last subscriber (fan-out spread)", spreadMicros),
                                 ("driver's Deploy/DeleteDeployment call", driverCallLatencyMicros)] {
             lines.append("| \(name) | \(Progress.grouped(summary.count)) | " + summary.cells.joined(separator: " | ") + " |")

@@ -1,3 +1,4 @@
+public import Foundation
 import Synchronization
 
 /// Fans capacity changes out to subscribers. Every change gets the next revision; a
@@ -16,6 +17,8 @@ public final class CapacityHub: Sendable {
         var cluster: ClusterName
         /// nil when the cluster left the fleet.
         var capacity: ClusterCapacity?
+        /// When the hub recorded it.
+        var recordedAt: Date
     }
 
     private struct State {
@@ -58,6 +61,20 @@ public final class CapacityHub: Sendable {
         }
     }
 
+    /// When the change of `revision` was recorded, while it is still in history.
+    public func timeOfChange(revision: UInt64) -> Date? {
+        state.withLock { state in
+            let history = state.history[state.historyStart...]
+            var low = history.startIndex
+            var high = history.endIndex
+            while low < high {
+                let middle = (low + high) / 2
+                if history[middle].revision < revision { low = middle + 1 } else { high = middle }
+            }
+            return low < history.endIndex && history[low].revision == revision ? history[low].recordedAt : nil
+        }
+    }
+
     /// Records a cluster's new capacity; does nothing when it did not change.
     public func publish(_ capacity: ClusterCapacity) {
         record(cluster: capacity.cluster.name, capacity: capacity)
@@ -72,7 +89,7 @@ public final class CapacityHub: Sendable {
             guard state.current[cluster] != capacity else { return false }
             state.revision += 1
             state.current[cluster] = capacity
-            let change = Change(revision: state.revision, cluster: cluster, capacity: capacity)
+            let change = Change(revision: state.revision, cluster: cluster, capacity: capacity, recordedAt: Date())
             Self.appendToHistory(change, in: &state, limit: historyLimit)
             state.unoffered.append(change)
             guard !state.fanningOut else { return false }

@@ -989,6 +989,9 @@ public struct Fleet_V1_CapacityUpdate: ProtoMessage {
 
     public var removedClusters: [String] = []
 
+    /// When the fleet manager recorded the change of `revision` (for a heartbeat too: the
+    /// state it confirms dates from then), so that a subscriber can tell how stale its view
+    /// is. When the server no longer knows that time, the time the update was encoded.
     public var time: Google_Protobuf_Timestamp? = nil
 
     public init() {}

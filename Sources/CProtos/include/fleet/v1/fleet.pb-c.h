@@ -783,6 +783,11 @@ struct  Fleet__V1__CapacityUpdate
   Fleet__V1__ClusterCapacity **clusters;
   size_t n_removed_clusters;
   char **removed_clusters;
+  /*
+   * When the fleet manager recorded the change of `revision` (for a heartbeat too: the
+   * state it confirms dates from then), so that a subscriber can tell how stale its view
+   * is. When the server no longer knows that time, the time the update was encoded.
+   */
   Google__Protobuf__Timestamp *time;
 };
 #define FLEET__V1__CAPACITY_UPDATE__INIT \
