@@ -43,8 +43,8 @@ public final class CapacitySubscription: AsyncSequence, Sendable {
                     revision: revision,
                     changed: changed.values.sorted { $0.cluster.name < $1.cluster.name },
                     removed: removed.sorted())
-                changed = [:]
-                removed = []
+                changed.removeAll(keepingCapacity: true)
+                removed.removeAll(keepingCapacity: true)
                 heartbeat = nil
                 return update
             }
