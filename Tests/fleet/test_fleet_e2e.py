@@ -138,6 +138,19 @@ def test_serve_creates_a_service_and_an_ingress(fleet, fleet_stubs, fleetd):
     assert ingress["spec"]["ingressClassName"] in {"gce", "alb"}
     assert ingress["spec"]["rules"][0]["host"] == f"{name}.ml-research.{deployment.cluster}.fleet.local"
 
+    # Both are owned by the Deployment, so deleting the deployment removes them too.
+    workload = fleetd.kubectl(deployment.cluster, "get", "deployment", name, "-n", "ml-research")
+    for owned in (service, ingress):
+        assert [(o["kind"], o["name"], o["uid"]) for o in owned["metadata"]["ownerReferences"]] == \
+            [("Deployment", name, workload["metadata"]["uid"])]
+    fleet.DeleteDeployment(pb.DeleteDeploymentRequest(id=deployment.id))
+
+    def gone():
+        listed = fleetd.kubectl(deployment.cluster, "get", "deployments,services,ingresses", "-n", "ml-research",
+                                "-l", f"fleet.io/deployment-id={deployment.id}")
+        return not listed["items"]
+    wait_for(gone, what="the deployment, its service and its ingress to be deleted")
+
 
 def test_serve_errors(fleet, fleet_stubs):
     pb = fleet_stubs.pb

@@ -91,23 +91,31 @@ public enum WorkloadObjects {
             spec: CronJobSpec(schedule: workload.record.request.schedule ?? "@daily", jobTemplate: template, concurrencyPolicy: "Forbid"))
     }
 
-    public static func service(_ endpoint: EndpointRequest) -> Service {
+    /// The Service in front of a served Deployment. With `owner` (the Deployment), it is
+    /// garbage-collected with it.
+    public static func service(_ endpoint: EndpointRequest, owner: OwnerReference? = nil) -> Service {
         let record = endpoint.record
         return Service(
-            metadata: ObjectMeta(name: record.spec.name, namespace: record.spec.namespace, labels: endpointLabels(record)),
+            metadata: endpointMetadata(record, owner: owner),
             spec: ServiceSpec(
                 type: "ClusterIP",
                 selector: [FleetLabels.deploymentID: record.id.rawValue],
                 ports: [ServicePort(name: "http", protocol: "TCP", port: Int32(endpoint.servicePort), targetPort: .int(Int32(record.request.container.port)))]))
     }
 
-    public static func ingress(_ endpoint: EndpointRequest) -> Ingress {
+    public static func ingress(_ endpoint: EndpointRequest, owner: OwnerReference? = nil) -> Ingress {
         let record = endpoint.record
         let backend = IngressBackend(service: IngressServiceBackend(name: record.spec.name, port: ServiceBackendPort(number: Int32(endpoint.servicePort))))
         let rule = IngressRule(host: endpoint.host, http: HTTPIngressRuleValue(paths: [HTTPIngressPath(path: endpoint.path, pathType: "Prefix", backend: backend)]))
         return Ingress(
-            metadata: ObjectMeta(name: record.spec.name, namespace: record.spec.namespace, labels: endpointLabels(record)),
+            metadata: endpointMetadata(record, owner: owner),
             spec: IngressSpec(ingressClassName: endpoint.ingressClassName, rules: [rule]))
+    }
+
+    static func endpointMetadata(_ record: DeploymentRecord, owner: OwnerReference?) -> ObjectMeta {
+        var metadata = ObjectMeta(name: record.spec.name, namespace: record.spec.namespace, labels: endpointLabels(record))
+        metadata.ownerReferences = owner.map { [$0] }
+        return metadata
     }
 
     static func endpointLabels(_ record: DeploymentRecord) -> [String: String] {
