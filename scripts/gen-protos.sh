@@ -10,7 +10,7 @@
 #                                   output differs from a fresh generation (for CI)
 #
 # Needs protoc, protoc-c (Debian: protobuf-compiler, protobuf-c-compiler,
-# libprotobuf-c-dev, grpc-proto) and a Python with the protobuf package:
+# libprotobuf-c-dev, libprotobuf-dev for the well-known types, grpc-proto) and a Python with the protobuf package:
 #   python3 -m venv .venv && .venv/bin/pip install grpcio-tools
 # (or set PYTHON to one that has it).
 set -euo pipefail
@@ -67,7 +67,7 @@ generate() {
     for entry in "${PROTOS[@]}"; do
         root=${entry%%:*}
         file=${entry#*:}
-        [[ -f $root/$file ]] || die "no such proto: $root/$file"
+        [[ -f $root/$file ]] || die "no such proto: $root/$file (the well-known types come with libprotobuf-dev; grpc-proto has the rest)"
         files+=("$file")
         seen=0
         for r in "${roots[@]+"${roots[@]}"}"; do [[ $r == "$root" ]] && seen=1; done

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  pkg-config libnghttp2-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
+  pkg-config libnghttp2-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev
   libcurl4-openssl-dev grpc-proto nghttp2-client python3 python3-venv
 )
 missing=()
