@@ -267,6 +267,23 @@ private final class RotatingCredentials: CredentialProvider {
 
     }
 
+    @Test func applyDiscardingResultWritesTheObjectAndStillThrowsTheServersError() async throws {
+        let cluster = try await SimulatedCluster.start()
+        defer { Task { try await cluster.stop() } }
+        let client = cluster.client
+
+        var desired = deployment("model-b")
+        desired.spec?.replicas = 2
+        try await client.applyDiscardingResult(desired, fieldManager: "fleetd", force: true)
+        let stored = try await client.get(Deployment.self, name: "model-b", namespace: "default")
+        #expect(stored.spec?.replicas == 2)
+
+        let invalid = await kubeError {
+            try await client.applyDiscardingResult(deployment("Not_A_DNS_Name"), fieldManager: "fleetd", force: true)
+        }
+        #expect(invalid?.isInvalid == true)
+    }
+
     @Test func watchesFromAListsResourceVersionWithBookmarks() async throws {
         let cluster = try await SimulatedCluster.start(bookmarkInterval: .milliseconds(100))
         defer { Task { try await cluster.stop() } }

@@ -142,6 +142,23 @@ public final class KubeClient: Sendable {
         _ object: Object, fieldManager: String, force: Bool = false, namespace: String? = nil,
         dryRun: Bool = false, timeout: Duration? = nil
     ) async throws(KubeClientError) -> Object {
+        let request = try applyRequest(object, fieldManager: fieldManager, force: force, namespace: namespace, dryRun: dryRun)
+        return try decode(Object.self, try await executor.send(request, timeout: timeout))
+    }
+
+    /// ``apply(_:fieldManager:force:namespace:dryRun:timeout:)`` for a writer that does not
+    /// read the object back: the server's answer is not decoded (a Deployment's is a few KB).
+    public func applyDiscardingResult<Object: KubernetesObject>(
+        _ object: Object, fieldManager: String, force: Bool = false, namespace: String? = nil,
+        dryRun: Bool = false, timeout: Duration? = nil
+    ) async throws(KubeClientError) {
+        let request = try applyRequest(object, fieldManager: fieldManager, force: force, namespace: namespace, dryRun: dryRun)
+        _ = try await executor.send(request, timeout: timeout)
+    }
+
+    private func applyRequest<Object: KubernetesObject>(
+        _ object: Object, fieldManager: String, force: Bool, namespace: String?, dryRun: Bool
+    ) throws(KubeClientError) -> KubeRequest {
         guard let name = object.metadata.name, !name.isEmpty else { throw .invalidRequest("apply needs metadata.name") }
         guard !fieldManager.isEmpty else { throw .invalidRequest("apply needs a fieldManager") }
         var configuration = object
@@ -152,9 +169,8 @@ public final class KubeClient: Sendable {
         var query = WriteOptions(fieldManager: fieldManager, dryRun: dryRun).queryItems
         if force { query.append(("force", "true")) }
         // JSON is YAML, which is what the apply content type names.
-        let request = KubeRequest(method: "PATCH", path: path, query: query, body: try encode(configuration),
-                                  contentType: "application/apply-patch+yaml")
-        return try decode(Object.self, try await executor.send(request, timeout: timeout))
+        return KubeRequest(method: "PATCH", path: path, query: query, body: try encode(configuration),
+                           contentType: "application/apply-patch+yaml")
     }
 
     /// Answers the object when the server keeps it for a while (finalizers, graceful

@@ -107,12 +107,12 @@ public final class KubeClusterAPI: ClusterAPI {
         let spec = workload.record.spec
         try await ensureNamespace(spec.namespace)
         try await ensureOnce("priorityclass/\(spec.priority.priorityClassName)") {
-            _ = try await client.apply(WorkloadObjects.priorityClass(spec.priority), fieldManager: Self.fieldManager, force: true)
+            try await client.applyDiscardingResult(WorkloadObjects.priorityClass(spec.priority), fieldManager: Self.fieldManager, force: true)
         }
         switch spec.kind {
-        case .serving: _ = try await client.apply(WorkloadObjects.deployment(workload), fieldManager: Self.fieldManager, force: true)
-        case .batch: _ = try await client.apply(WorkloadObjects.job(workload), fieldManager: Self.fieldManager, force: true)
-        case .scheduled: _ = try await client.apply(WorkloadObjects.cronJob(workload), fieldManager: Self.fieldManager, force: true)
+        case .serving: try await client.applyDiscardingResult(WorkloadObjects.deployment(workload), fieldManager: Self.fieldManager, force: true)
+        case .batch: try await client.applyDiscardingResult(WorkloadObjects.job(workload), fieldManager: Self.fieldManager, force: true)
+        case .scheduled: try await client.applyDiscardingResult(WorkloadObjects.cronJob(workload), fieldManager: Self.fieldManager, force: true)
         }
     }
 
@@ -144,8 +144,8 @@ public final class KubeClusterAPI: ClusterAPI {
         let spec = endpoint.record.spec
         let deployment = try await client.get(Deployment.self, name: spec.name, namespace: spec.namespace)
         let owner = OwnerReference(apiVersion: "apps/v1", kind: "Deployment", name: spec.name, uid: deployment.metadata.uid ?? "")
-        _ = try await client.apply(WorkloadObjects.service(endpoint, owner: owner), fieldManager: Self.fieldManager, force: true)
-        _ = try await client.apply(WorkloadObjects.ingress(endpoint, owner: owner), fieldManager: Self.fieldManager, force: true)
+        try await client.applyDiscardingResult(WorkloadObjects.service(endpoint, owner: owner), fieldManager: Self.fieldManager, force: true)
+        try await client.applyDiscardingResult(WorkloadObjects.ingress(endpoint, owner: owner), fieldManager: Self.fieldManager, force: true)
         return ["http://\(endpoint.host)\(endpoint.path)"]
     }
 
@@ -187,7 +187,7 @@ public final class KubeClusterAPI: ClusterAPI {
 
     private func ensureNamespace(_ name: String) async throws {
         try await ensureOnce("namespace/\(name)") {
-            _ = try await client.apply(WorkloadObjects.namespace(name), fieldManager: Self.fieldManager, force: true)
+            try await client.applyDiscardingResult(WorkloadObjects.namespace(name), fieldManager: Self.fieldManager, force: true)
         }
     }
 

@@ -46,7 +46,7 @@ public final class KubeStateStore: FleetStateStore {
             name: name, namespace: Self.namespace,
             labels: [FleetLabels.managedBy: FleetLabels.managedByValue, Self.kindLabel: kind]))
         map.data = [Self.recordKey: text]
-        _ = try await client.apply(map, fieldManager: KubeClusterAPI.fieldManager, force: true)
+        try await client.applyDiscardingResult(map, fieldManager: KubeClusterAPI.fieldManager, force: true)
     }
 
     private func load<T: Decodable>(kind: String, as type: T.Type) async throws -> [T] {
@@ -64,7 +64,7 @@ public final class KubeStateStore: FleetStateStore {
 
     private func ensureNamespace() async throws {
         if namespaceEnsured.withLock({ $0 }) { return }
-        _ = try await client.apply(WorkloadObjects.namespace(Self.namespace), fieldManager: KubeClusterAPI.fieldManager, force: true)
+        try await client.applyDiscardingResult(WorkloadObjects.namespace(Self.namespace), fieldManager: KubeClusterAPI.fieldManager, force: true)
         namespaceEnsured.withLock { $0 = true }
     }
 }
