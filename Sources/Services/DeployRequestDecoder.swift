@@ -27,7 +27,7 @@ struct DeployRequestDecoder {
         check("team", FieldRules.dnsLabel(message.team))
         let kind = decodeKind(message.kind)
         check("image", message.image.isEmpty ? "is required" : nil)
-        check("image", message.image.contains(where: \.isWhitespace) ? "must not contain whitespace" : nil)
+        check("image", FieldRules.containsWhitespace(message.image) ? "must not contain whitespace" : nil)
         check("replicas", message.replicas < 1 || message.replicas > Self.maxReplicas ? "must be between 1 and \(Self.maxReplicas), is \(message.replicas)" : nil)
         let perReplica = decodeResources(message.resources, path: "resources")
         let priority = decodePriority(message.priority)

@@ -15,6 +15,16 @@ enum FieldRules {
         return nil
     }
 
+    /// Whether the value has whitespace, Unicode's and not only ASCII's, as `Character.isWhitespace`
+    /// says; ASCII text, which image references are, is checked byte by byte.
+    static func containsWhitespace(_ value: String) -> Bool {
+        for byte in value.utf8 {
+            if byte >= 0x80 { return value.unicodeScalars.contains { $0.properties.isWhitespace } }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+        }
+        return false
+    }
+
     /// A Kubernetes label key: an optional DNS-1123 subdomain prefix and '/', then a name.
     static func labelKey(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)

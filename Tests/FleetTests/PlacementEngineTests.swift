@@ -71,6 +71,23 @@ import Testing
         }
     }
 
+    @Test func aRejectionNamesTheLastFilterThatLeftNoNodes() {
+        // The L4 nodes fail the accelerator filter; the A100 nodes pass it and fail the labels.
+        let cluster = F.snapshot(F.descriptor("gke"), nodes: [
+            F.gpuNode("l4", type: "nvidia-l4", labels: ["disk": "ssd"]),
+            F.gpuNode("a100", labels: ["disk": "hdd"]),
+        ])
+        let constraints = PlacementConstraints(nodeLabels: ["disk": "ssd"])
+        #expect(engine.place(F.gpuWorkload(constraints: constraints), in: [cluster]).evaluations[0].verdict
+            == .rejected(.nodeLabels, message: "no node has disk=ssd"))
+
+        let empty = F.snapshot(F.descriptor("empty"), nodes: [])
+        #expect(engine.place(F.gpuWorkload(constraints: constraints), in: [empty]).evaluations[0].verdict
+            == .rejected(.noAccelerator, message: "no nvidia-tesla-a100 nodes"))
+        #expect(engine.place(F.gpuWorkload(reservation: "r-9"), in: [cluster]).evaluations[0].verdict
+            == .rejected(.reservation, message: "reservation r-9 holds no nodes here"))
+    }
+
     @Test func cpuWorkDoesNotLandOnTaintedGPUNodes() {
         let cluster = F.snapshot(F.descriptor("gke"), nodes: [F.gpuNode("g1")])
         #expect(engine.place(F.cpuWorkload(), in: [cluster]).plan == nil)

@@ -1,20 +1,35 @@
 /// What nodes of one pool have in common: everything placement filters on except
 /// free resources. Nodes with the same shape are filtered once, as a group.
-public struct NodeShape: Hashable, Sendable {
+///
+/// Immutable, and a class because every placement reads the shape of every group: passing
+/// a reference is one retain, where copying the fields was one per field. Equal by value.
+public final class NodeShape: Hashable, Sendable {
     /// Labels that differ on every node and so must not split groups.
     static let perNodeLabelKeys: Set<String> = ["kubernetes.io/hostname"]
 
-    public var labels: [String: String]
-    public var taints: [Taint]
-    public var accelerator: AcceleratorKind?
+    public let labels: [String: String]
+    public let taints: [Taint]
+    public let accelerator: AcceleratorKind?
+    /// From the reservation label; kept because placement asks every group for it.
+    public let reservation: ReservationID?
 
     init(of node: NodeInfo) {
         labels = node.labels.filter { !Self.perNodeLabelKeys.contains($0.key) }
         taints = node.taints
         accelerator = node.accelerator
+        reservation = labels[FleetLabels.reservation].map { ReservationID($0) }
     }
 
-    public var reservation: ReservationID? { labels[FleetLabels.reservation].map { ReservationID($0) } }
+    public static func == (a: NodeShape, b: NodeShape) -> Bool {
+        a === b || (a.labels == b.labels && a.taints == b.taints && a.accelerator == b.accelerator)
+    }
+
+    /// `reservation` comes from `labels`, so it is left out.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(labels)
+        hasher.combine(taints)
+        hasher.combine(accelerator)
+    }
 
     func hasLabels(_ required: [String: String]) -> Bool {
         required.allSatisfy { labels[$0.key] == $0.value }

@@ -89,33 +89,61 @@ public struct PlacementEngine: Sendable {
         return nil
     }
 
+    /// The filters a node group must pass, in the order they are applied.
+    private enum GroupFilter: Int, Comparable {
+        case reservation, accelerator, nodeLabels, taints
+
+        static func < (a: GroupFilter, b: GroupFilter) -> Bool { a.rawValue < b.rawValue }
+    }
+
     /// The indices of the node groups a replica may land on, or the first filter that left none.
+    /// Each group is checked once, dropping out at the first filter it fails; filters are
+    /// applied in order, so the one that left none is the furthest any group got to.
     private func eligibleGroups(_ spec: WorkloadSpec, in table: NodeTable) -> Result<[Int], Rejection> {
-        var groups = Array(table.groups.indices.filter { table.groups[$0].count > 0 })
-        if let reservation = spec.reservation {
-            groups.removeAll { table.groups[$0].shape.reservation != reservation }
-            if groups.isEmpty {
-                return .failure(Rejection(reason: .reservation, message: "reservation \(reservation) holds no nodes here"))
+        var eligible: [Int] = []
+        var furthest: GroupFilter?
+        let tolerationsOffAccelerators = spec.tolerations(onNodesWith: nil)
+        table.groups.withUnsafeBufferPointer { groups in
+            for index in groups.indices where groups[index].count > 0 {
+                if let failed = firstFailedFilter(spec, groups[index].shape, tolerationsOffAccelerators) {
+                    furthest = max(furthest ?? failed, failed)
+                } else {
+                    eligible.append(index)
+                }
             }
         }
-        if let type = spec.perReplica.acceleratorType {
-            groups.removeAll { table.groups[$0].shape.accelerator?.type != type }
-            if groups.isEmpty {
-                return .failure(Rejection(reason: .noAccelerator, message: "no \(type) nodes"))
-            }
+        if !eligible.isEmpty { return .success(eligible) }
+        return .failure(rejection(by: furthest ?? firstApplicableFilter(spec), spec))
+    }
+
+    private func firstFailedFilter(_ spec: WorkloadSpec, _ shape: NodeShape, _ tolerationsOffAccelerators: [Toleration]) -> GroupFilter? {
+        if let reservation = spec.reservation, shape.reservation != reservation { return .reservation }
+        if let type = spec.perReplica.acceleratorType, shape.accelerator?.type != type { return .accelerator }
+        if !spec.constraints.nodeLabels.isEmpty && !shape.hasLabels(spec.constraints.nodeLabels) { return .nodeLabels }
+        let tolerations = shape.accelerator == nil ? tolerationsOffAccelerators : spec.tolerations(onNodesWith: shape.accelerator)
+        return shape.tolerates(tolerations) ? nil : .taints
+    }
+
+    /// The filter that rejects a cluster with no nodes at all.
+    private func firstApplicableFilter(_ spec: WorkloadSpec) -> GroupFilter {
+        if spec.reservation != nil { return .reservation }
+        if spec.perReplica.acceleratorType != nil { return .accelerator }
+        if !spec.constraints.nodeLabels.isEmpty { return .nodeLabels }
+        return .taints
+    }
+
+    private func rejection(by filter: GroupFilter, _ spec: WorkloadSpec) -> Rejection {
+        switch filter {
+        case .reservation:
+            return Rejection(reason: .reservation, message: "reservation \(spec.reservation?.rawValue ?? "") holds no nodes here")
+        case .accelerator:
+            return Rejection(reason: .noAccelerator, message: "no \(spec.perReplica.acceleratorType ?? "") nodes")
+        case .nodeLabels:
+            let labels = spec.constraints.nodeLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            return Rejection(reason: .nodeLabels, message: "no node has \(labels.joined(separator: ","))")
+        case .taints:
+            return Rejection(reason: .insufficientCapacity, message: "every matching node has a taint the workload does not tolerate")
         }
-        if !spec.constraints.nodeLabels.isEmpty {
-            groups.removeAll { !table.groups[$0].shape.hasLabels(spec.constraints.nodeLabels) }
-            if groups.isEmpty {
-                let labels = spec.constraints.nodeLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                return .failure(Rejection(reason: .nodeLabels, message: "no node has \(labels.joined(separator: ","))"))
-            }
-        }
-        groups.removeAll { !table.groups[$0].shape.tolerates(spec.tolerations(onNodesWith: table.groups[$0].shape.accelerator)) }
-        if groups.isEmpty {
-            return .failure(Rejection(reason: .insufficientCapacity, message: "every matching node has a taint the workload does not tolerate"))
-        }
-        return .success(groups)
     }
 
     /// First fit over the eligible nodes, each node taking as many replicas as it can;
