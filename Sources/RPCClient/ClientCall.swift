@@ -80,7 +80,7 @@ final class ClientCall: @unchecked Sendable {
         deadlineTimer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
             finish(.failure(RPCClientError(.deadlineExceeded, "the deadline passed after \(remaining)")), reset: true)
         }
-        return (true, GRPCTimeoutEncoding.encode(remaining))
+        return (true, GRPCTimeout.encode(remaining))
     }
 
     func didOpen(streamID: Int32) {

@@ -207,7 +207,7 @@ private struct NameValueWriter {
         let nameStart = offset
         copy(name)
         let valueStart = offset
-        offset += Base64Encoding.encode(value, into: UnsafeMutableRawBufferPointer(rebasing: bytes[offset...]))
+        offset += Base64.encode(value, into: UnsafeMutableRawBufferPointer(rebasing: bytes[offset...]))
         add(nameStart: nameStart, valueStart: valueStart)
     }
 

@@ -28,7 +28,7 @@ struct ResponseHeaderParser {
         case .grpcStatus:
             grpcStatus = Self.decimal(value) ?? Int(RPCStatusCode.unknown.rawValue)
         case .grpcMessage:
-            grpcMessage = PercentDecoding.decode(value)
+            grpcMessage = PercentEncoding.decode(value)
         case .grpcStatusDetails:
             var decoded = Metadata()
             if decoded.addWireValue(key: "grpc-status-details-bin", value: String(decoding: value, as: UTF8.self)) {

@@ -1,5 +1,6 @@
 /// Base64 as gRPC uses it for `-bin` metadata: servers send it unpadded and accept both.
-enum Base64 {
+/// `package` because RPCClient writes and reads the same values.
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -7,29 +8,46 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8], padded: Bool) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    /// Bytes the unpadded encoding of `count` bytes takes.
+    package static func unpaddedLength(of count: Int) -> Int {
+        count / 3 * 4 + [0, 2, 3][count % 3]
+    }
+
+    package static func encode(_ bytes: [UInt8], padded: Bool) -> String {
+        let unpadded = unpaddedLength(of: bytes.count)
+        let padding = padded ? (4 - unpadded % 4) % 4 : 0
+        return String(unsafeUninitializedCapacity: unpadded + padding) { out in
+            let written = encode(bytes, into: UnsafeMutableRawBufferPointer(out))
+            for i in 0..<padding { out[written + i] = UInt8(ascii: "=") }
+            return written + padding
+        }
+    }
+
+    /// Writes the unpadded encoding of `bytes` at the start of `out`, which has room for
+    /// ``unpaddedLength(of:)`` bytes, and returns how many it wrote.
+    package static func encode(_ bytes: [UInt8], into out: UnsafeMutableRawBufferPointer) -> Int {
+        var written = 0
+        func put(_ sextet: UInt32) {
+            out[written] = alphabet[Int(sextet & 63)]
+            written += 1
+        }
         var i = 0
         while i + 3 <= bytes.count {
             let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)],
-                    alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            put(n >> 18); put(n >> 12); put(n >> 6); put(n)
             i += 3
         }
         let rest = bytes.count - i
         if rest > 0 {
             let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            if rest == 2 { out.append(alphabet[Int(n >> 6 & 63)]) }
-            if padded { out += Array(repeating: UInt8(ascii: "="), count: 3 - rest) }
+            put(n >> 18); put(n >> 12)
+            if rest == 2 { put(n >> 6) }
         }
-        return String(decoding: out, as: UTF8.self)
+        return written
     }
 
     /// Decodes padded or unpadded base64; nil for anything else.
-    static func decode(_ string: String) -> [UInt8]? {
+    package static func decode(_ string: String) -> [UInt8]? {
         var chars = Array(string.utf8)
         while chars.last == UInt8(ascii: "=") { chars.removeLast() }
         if chars.count % 4 == 1 { return nil }
@@ -53,8 +71,8 @@ enum Base64 {
 
 /// Percent-encoding of `grpc-message`, as PROTOCOL-HTTP2.md specifies it: every byte outside
 /// printable ASCII (0x20...0x7E) and `%` itself becomes `%XX` of the UTF-8 encoding.
-enum PercentEncoding {
-    static func encode(_ message: String) -> String {
+package enum PercentEncoding {
+    package static func encode(_ message: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(message.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)
@@ -69,8 +87,14 @@ enum PercentEncoding {
     }
 
     /// Decodes `%XX` sequences; malformed ones are kept as they are, as the spec asks.
-    static func decode(_ encoded: String) -> String {
-        let bytes = Array(encoded.utf8)
+    package static func decode(_ encoded: String) -> String {
+        var encoded = encoded
+        return encoded.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``decode(_:)`` of bytes as they came off the wire.
+    package static func decode(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard bytes.contains(UInt8(ascii: "%")) else { return String(decoding: bytes, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
@@ -98,8 +122,8 @@ enum PercentEncoding {
 }
 
 /// `grpc-timeout`: an ASCII integer of at most 8 digits and a unit (H, M, S, m, u, n).
-enum GRPCTimeout {
-    static func parse(_ value: String) -> Duration? {
+package enum GRPCTimeout {
+    package static func parse(_ value: String) -> Duration? {
         let bytes = Array(value.utf8)
         guard bytes.count >= 2, bytes.count <= 9, let unit = bytes.last else { return nil }
         var amount: Int64 = 0
@@ -116,5 +140,25 @@ enum GRPCTimeout {
         case UInt8(ascii: "n"): return .nanoseconds(amount)
         default: return nil
         }
+    }
+
+    /// The value a client sends for the time left: the finest unit that fits in 8 digits,
+    /// rounded up so that the server does not give up before the client does.
+    package static func encode(_ remaining: Duration) -> String {
+        let (seconds, attoseconds) = remaining.components
+        let nanoseconds = max(1, seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let limit: Int64 = 99_999_999
+        func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 { (a - 1) / b + 1 }
+        if nanoseconds <= limit { return "\(nanoseconds)n" }
+        let micros = ceilDiv(nanoseconds, 1_000)
+        if micros <= limit { return "\(micros)u" }
+        let millis = ceilDiv(nanoseconds, 1_000_000)
+        if millis <= limit { return "\(millis)m" }
+        let secs = ceilDiv(nanoseconds, 1_000_000_000)
+        if secs <= limit { return "\(secs)S" }
+        let minutes = ceilDiv(secs, 60)
+        if minutes <= limit { return "\(minutes)M" }
+        return "\(min(ceilDiv(secs, 3600), limit))H"
     }
 }

@@ -356,39 +356,7 @@ import Testing
     }
 }
 
-@Suite struct WireEncodingTests {
-    @Test func base64RoundTripsAndAcceptsBothPaddings() {
-        for n in 0..<20 {
-            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 * 37) }
-            let unpadded = Base64.encode(bytes, padded: false)
-            #expect(!unpadded.contains("="))
-            #expect(Base64.decode(unpadded) == bytes)
-            #expect(Base64.decode(Base64.encode(bytes, padded: true)) == bytes)
-        }
-        #expect(Base64.encode(Array("hello".utf8), padded: true) == "aGVsbG8=")
-        #expect(Base64.decode("a") == nil)
-        #expect(Base64.decode("a$bc") == nil)
-    }
-
-    @Test func percentEncodingFollowsTheSpec() {
-        #expect(PercentEncoding.encode("plain text") == "plain text")
-        #expect(PercentEncoding.decode(PercentEncoding.encode("a%b\n\u{1}é")) == "a%b\n\u{1}é")
-        #expect(PercentEncoding.decode("50%") == "50%")
-    }
-
-    @Test func timeoutUnitsAndLimits() {
-        #expect(GRPCTimeout.parse("1H") == .seconds(3600))
-        #expect(GRPCTimeout.parse("2M") == .seconds(120))
-        #expect(GRPCTimeout.parse("3S") == .seconds(3))
-        #expect(GRPCTimeout.parse("4m") == .milliseconds(4))
-        #expect(GRPCTimeout.parse("5u") == .microseconds(5))
-        #expect(GRPCTimeout.parse("99999999n") == .nanoseconds(99_999_999))
-        #expect(GRPCTimeout.parse("123456789S") == nil)
-        #expect(GRPCTimeout.parse("S") == nil)
-        #expect(GRPCTimeout.parse("10x") == nil)
-        #expect(GRPCTimeout.parse("-1S") == nil)
-    }
-
+@Suite struct MessageFramingTests {
     @Test func deframerRejectsBadFlagsAndTracksPartials() {
         var deframer = MessageDeframer(maxMessageSize: 100)
         var out: [FramedMessage] = []

@@ -1,39 +1,8 @@
 @testable import RPCClient
 import Testing
 
-@Suite("RPCClient wire formats")
-struct WireFormatTests {
-    @Test func grpcTimeoutUsesTheFinestUnitThatFits() {
-        #expect(GRPCTimeoutEncoding.encode(.nanoseconds(1500)) == "1500n")
-        #expect(GRPCTimeoutEncoding.encode(.milliseconds(250)) == "250000u")
-        #expect(GRPCTimeoutEncoding.encode(.seconds(5)) == "5000000u")
-        #expect(GRPCTimeoutEncoding.encode(.seconds(500)) == "500000m")
-        #expect(GRPCTimeoutEncoding.encode(.seconds(200_000)) == "200000S")
-        #expect(GRPCTimeoutEncoding.encode(.seconds(Int64(1) << 40)).hasSuffix("H"))
-        #expect(GRPCTimeoutEncoding.encode(.zero) == "1n")
-    }
-
-    @Test func base64WithoutPadding() {
-        func encode(_ bytes: [UInt8]) -> String {
-            var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4)
-            let n = out.withUnsafeMutableBytes { Base64Encoding.encode(bytes, into: $0) }
-            return String(decoding: out[..<n], as: UTF8.self)
-        }
-        #expect(encode([]) == "")
-        #expect(encode(Array("f".utf8)) == "Zg")
-        #expect(encode(Array("fo".utf8)) == "Zm8")
-        #expect(encode(Array("foo".utf8)) == "Zm9v")
-        #expect(encode([0xFF, 0xFE, 0xFD, 0xFC]) == "//79/A")
-    }
-
-    @Test func percentDecoding() {
-        func decode(_ s: String) -> String { Array(s.utf8).withUnsafeBytes { PercentDecoding.decode($0) } }
-        #expect(decode("plain") == "plain")
-        #expect(decode("a%20b%25c") == "a b%c")
-        #expect(decode("%C3%BC") == "ü")
-        #expect(decode("bad%zzescape%4") == "bad%zzescape%4")
-    }
-
+@Suite("RPCClient response framing")
+struct ResponseMessageReaderTests {
     @Test func messageReaderAcrossChunks() throws {
         var reader = ResponseMessageReader(maxMessageSize: 100)
         let wire: [UInt8] = [0, 0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 9]
