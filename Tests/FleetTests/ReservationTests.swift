@@ -42,7 +42,8 @@ import Testing
     @Test func reservationsExpireAtTheirEndTime() async throws {
         let cluster = InMemoryCluster(F.descriptor("gke"), nodes: [F.gpuNode("g1")])
         try await M.withManager([cluster]) { manager in
-            let reservation = try await manager.reserve(Self.reservation("short", endsIn: 0.5))
+            // Long enough that a loaded machine still sees it active first.
+            let reservation = try await manager.reserve(Self.reservation("short", endsIn: 1.5))
             #expect(manager.snapshot(of: "gke")?.capacity.accelerators.first?.devices.reserved == 8)
             try await M.waitUntil { await manager.reservation(reservation.id)?.state == .expired }
             try await M.waitUntil { manager.snapshot(of: "gke")?.capacity.accelerators.first?.devices.free == 8 }

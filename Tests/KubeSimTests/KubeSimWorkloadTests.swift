@@ -94,7 +94,10 @@ private func deployment(replicas: Int64, image: String = "model:1") -> JSONValue
         #expect(try await session.get("\(jobs)/train")["status"]?["succeeded"] == nil)
 
         clock.advance(by: 1)
-        try await session.waitFor("\(jobs)/train") { $0["status"]?["succeeded"]?.int == 2 && $0["status"]?["active"]?.int == 1 }
+        // The third pod must be running (its start time taken) before the clock moves on.
+        try await session.waitFor("\(jobs)/train") {
+            $0["status"]?["succeeded"]?.int == 2 && $0["status"]?["active"]?.int == 1 && $0["status"]?["ready"]?.int == 1
+        }
         clock.advance(by: 30)
         let done = try await session.waitFor("\(jobs)/train") { $0.condition("Complete")?["status"] == "True" }
         #expect(done["status"]?["succeeded"]?.int == 3)
