@@ -20,9 +20,10 @@ private final class ManualKubeClock: KubeClock {
     }
 
     private static func elector(_ identity: String, _ client: KubeClient, clock: (any KubeClock)? = nil,
+                                leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10),
                                 retryPeriod: Duration = .seconds(2)) -> LeaseElector {
         LeaseElector(client: client, configuration: .init(namespace: "default", name: "fleetd-leader", identity: identity,
-                                                          leaseDuration: .seconds(15), renewDeadline: .seconds(10), retryPeriod: retryPeriod),
+                                                          leaseDuration: leaseDuration, renewDeadline: renewDeadline, retryPeriod: retryPeriod),
                      clock: clock)
     }
 
@@ -102,5 +103,27 @@ private final class ManualKubeClock: KubeClock {
         #expect(ContinuousClock.now - stopped < .seconds(5))
         secondRun.cancel()
         #expect(await iterator.next() == "replica-b stopped leading")
+    }
+
+    @Test func aLeaderThatCannotRenewStepsDownByItsRenewDeadline() async throws {
+        let server = try await SimulatedAPIServer.start(.init(token: "secret", tls: .selfSigned))
+        defer { Task { try await server.shutdown() } }
+        let client = try Self.client(server)
+        let (changes, report) = AsyncStream<Bool>.makeStream()
+        let elector = Self.elector("replica-a", client, leaseDuration: .seconds(3), renewDeadline: .milliseconds(500),
+                                   retryPeriod: .milliseconds(50))
+        let run = Task { await elector.run { report.yield($0) } }
+        defer { run.cancel() }
+        var iterator = changes.makeAsyncIterator()
+        #expect(await iterator.next() == true)
+
+        let fault = server.faults.add(.unreachable())
+        let cutOff = ContinuousClock.now
+        #expect(await iterator.next() == false)
+        // Well before the 3 s lease could expire for anyone else.
+        #expect(ContinuousClock.now - cutOff < .seconds(2))
+
+        _ = server.faults.remove(id: try #require(fault.id))
+        #expect(await iterator.next() == true, "still the holder, so it takes the Lease back")
     }
 }

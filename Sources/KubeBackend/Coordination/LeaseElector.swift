@@ -49,15 +49,19 @@ public actor LeaseElector {
     /// One round: takes the Lease if it is missing, released or expired, renews it if this
     /// replica holds it. Returns whether this replica holds it now. A lost race (409) is a
     /// `false`, not an error.
+    /// - Parameter budget: how long the round's requests may take in all, retries included
+    ///   (default: renewDeadline).
     @discardableResult
-    public func tryAcquireOrRenew() async throws(KubeClientError) -> Bool {
+    public func tryAcquireOrRenew(within budget: Duration? = nil) async throws(KubeClientError) -> Bool {
         let now = clock.now()
+        let deadline = now + (budget ?? configuration.renewDeadline)
         let stamp = Timestamp(Date(), fractionalDigits: 6)
         let current: Lease
         do throws(KubeClientError) {
-            current = try await client.get(Lease.self, name: configuration.name, namespace: configuration.namespace)
+            current = try await client.get(Lease.self, name: configuration.name, namespace: configuration.namespace,
+                                           timeout: try timeLeft(until: deadline))
         } catch where error.isNotFound {
-            return try await create(stamp: stamp)
+            return try await create(stamp: stamp, options: WriteOptions(timeout: try timeLeft(until: deadline)))
         }
         if current.metadata.resourceVersion != observedVersion {
             observedVersion = current.metadata.resourceVersion
@@ -78,7 +82,7 @@ public actor LeaseElector {
         var lease = current
         lease.spec = spec
         do throws(KubeClientError) {
-            return won(try await client.update(lease))
+            return won(try await client.update(lease, options: WriteOptions(timeout: try timeLeft(until: deadline))))
         } catch where error.isConflict {
             return lost()
         }
@@ -103,18 +107,21 @@ public actor LeaseElector {
     /// every retryPeriod until it leads, then renews every retryPeriod. A leader whose
     /// renewals have failed for renewDeadline steps down. On cancellation a leader releases.
     public func run(onLeadershipChange: @Sendable (Bool) async -> Void) async {
-        var lastRenewal: Duration?
+        var lastRenewal = clock.now()
         while !Task.isCancelled {
             let wasLeader = isLeader
+            // A leader's round must end by its renew deadline, so that it steps down before
+            // the Lease can expire for the others.
+            let budget = wasLeader ? configuration.renewDeadline - (clock.now() - lastRenewal) : configuration.renewDeadline
             let leads: Bool
             do {
-                leads = try await tryAcquireOrRenew()
+                leads = try await tryAcquireOrRenew(within: budget)
+                if leads { lastRenewal = clock.now() }
             } catch {
                 // A transport or API failure: a leader keeps leading until the deadline passes.
-                leads = wasLeader && lastRenewal.map { clock.now() - $0 < configuration.renewDeadline } ?? false
+                leads = wasLeader && clock.now() - lastRenewal < configuration.renewDeadline
                 isLeader = leads
             }
-            if leads && isLeader { lastRenewal = clock.now() }
             if leads != wasLeader { await onLeadershipChange(leads) }
             do {
                 try await clock.sleep(for: configuration.retryPeriod)
@@ -129,13 +136,13 @@ public actor LeaseElector {
         }
     }
 
-    private func create(stamp: Timestamp) async throws(KubeClientError) -> Bool {
+    private func create(stamp: Timestamp, options: WriteOptions) async throws(KubeClientError) -> Bool {
         let lease = Lease(
             metadata: ObjectMeta(name: configuration.name, namespace: configuration.namespace),
             spec: LeaseSpec(holderIdentity: configuration.identity, leaseDurationSeconds: Self.seconds(configuration.leaseDuration),
                             acquireTime: stamp, renewTime: stamp, leaseTransitions: 0))
         do throws(KubeClientError) {
-            return won(try await client.create(lease))
+            return won(try await client.create(lease, options: options))
         } catch where error.isAlreadyExists {
             return lost()
         }
@@ -153,6 +160,12 @@ public actor LeaseElector {
     private func lost() -> Bool {
         isLeader = false
         return false
+    }
+
+    private func timeLeft(until deadline: Duration) throws(KubeClientError) -> Duration {
+        let left = deadline - clock.now()
+        guard left > .zero else { throw .transport(.timedOut) }
+        return left
     }
 
     private func duration(of lease: Lease) -> Duration {
