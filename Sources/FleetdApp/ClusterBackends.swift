@@ -1,4 +1,5 @@
 public import Fleet
+import Foundation
 public import KubeBackend
 
 /// The cluster backends a configuration names.
@@ -14,6 +15,20 @@ public enum ClusterBackends {
         let management = configuration.managementCluster ?? backends.first?.descriptor.name
         guard let backend = backends.first(where: { $0.descriptor.name == management }) else { return InMemoryStateStore() }
         return KubeStateStore(client: backend.client)
+    }
+
+    /// The leader elector the configuration asks for, over the management cluster, once
+    /// the Lease's namespace exists there; nil when it asks for none.
+    public static func elector(_ configuration: FleetConfiguration, backends: [KubeClusterAPI]) async throws -> LeaseElector? {
+        guard let election = configuration.leaderElection else { return nil }
+        let management = configuration.managementCluster ?? backends.first?.descriptor.name
+        guard let client = backends.first(where: { $0.descriptor.name == management })?.client else { return nil }
+        let namespace = KubeStateStore.namespace
+        try await client.applyDiscardingResult(Namespace(metadata: ObjectMeta(name: namespace)), fieldManager: KubeClusterAPI.fieldManager, force: true)
+        let identity = election.identity ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        return LeaseElector(client: client, configuration: .init(
+            namespace: namespace, name: election.leaseName, identity: identity, leaseDuration: election.leaseDuration,
+            renewDeadline: election.renewDeadline, retryPeriod: election.retryPeriod))
     }
 
     public static func make(_ configuration: FleetConfiguration) throws -> [KubeClusterAPI] {

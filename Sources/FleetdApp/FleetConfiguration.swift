@@ -38,6 +38,20 @@ public struct FleetConfiguration: Sendable {
     /// nil for the first cluster.
     public var managementCluster: ClusterName?
     public var settings = FleetSettings(teams: [])
+    /// With several replicas: they elect one leader through a Lease in the management
+    /// cluster, and the others stand by. nil: this replica serves on its own.
+    public var leaderElection: LeaderElection?
+
+    public struct LeaderElection: Sendable, Hashable {
+        public var leaseName = "fleetd-leader"
+        /// nil: the host name and process id.
+        public var identity: String?
+        public var leaseDuration: Duration = .seconds(15)
+        public var renewDeadline: Duration = .seconds(10)
+        public var retryPeriod: Duration = .seconds(2)
+
+        public init() {}
+    }
 
     public init() {}
 
@@ -104,6 +118,14 @@ struct RawConfiguration: Decodable {
         var enabled: Bool?
     }
 
+    struct LeaderElection: Decodable {
+        var leaseName: String?
+        var identity: String?
+        var leaseDurationSeconds: Int?
+        var renewDeadlineSeconds: Int?
+        var retryPeriodSeconds: Int?
+    }
+
     struct Policy: Decodable {
         var strategy: String?
         var costWeight: Double?
@@ -139,6 +161,7 @@ struct RawConfiguration: Decodable {
     var listen: Listen?
     var metrics: Metrics?
     var managementCluster: String?
+    var leaderElection: LeaderElection?
     var policy: Policy?
     var clusters: [Cluster]
     var teams: [Team]
@@ -208,6 +231,30 @@ struct RawConfiguration: Decodable {
         if let management = managementCluster {
             if names.contains(management) { configuration.managementCluster = ClusterName(management) }
             else { problems.append("managementCluster: \"\(management)\" is not one of the clusters") }
+        }
+
+        if let raw = leaderElection {
+            var election = FleetConfiguration.LeaderElection()
+            if let name = raw.leaseName {
+                if name.isEmpty || name.utf8.count > 253 || !name.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }) {
+                    problems.append("leaderElection.leaseName: \"\(name)\" is not a DNS-1123 subdomain")
+                }
+                election.leaseName = name
+            }
+            if let identity = raw.identity {
+                if identity.isEmpty { problems.append("leaderElection.identity must not be empty") }
+                election.identity = identity
+            }
+            let lease = raw.leaseDurationSeconds ?? 15, renew = raw.renewDeadlineSeconds ?? 10, retry = raw.retryPeriodSeconds ?? 2
+            if lease <= 0 || renew <= 0 || retry <= 0 {
+                problems.append("leaderElection: leaseDurationSeconds, renewDeadlineSeconds and retryPeriodSeconds must be positive")
+            } else if !(retry < renew && renew < lease) {
+                problems.append("leaderElection: needs retryPeriodSeconds < renewDeadlineSeconds < leaseDurationSeconds, so that a leader steps down before its Lease expires (have \(retry), \(renew), \(lease))")
+            }
+            election.leaseDuration = .seconds(lease)
+            election.renewDeadline = .seconds(renew)
+            election.retryPeriod = .seconds(retry)
+            configuration.leaderElection = election
         }
 
         var teams: [Fleet.Team] = []

@@ -82,9 +82,14 @@ struct FleetDaemon: AsyncParsableCommand {
             configuration.metricsPort = port
         }
         let store = ClusterBackends.stateStore(configuration, backends: clusters)
-        let server = FleetdServer(clusters: clusters, store: store, configuration: configuration, logger: logger)
+        let elector = try await ClusterBackends.elector(configuration, backends: clusters)
+        let server = FleetdServer(clusters: clusters, store: store, configuration: configuration, logger: logger, elector: elector) { reason in
+            // As Kubernetes controllers do: a replica that stopped leading exits and comes back as a standby.
+            logger.critical("exiting: \(reason)")
+            Foundation.exit(1)
+        }
         try await server.start()
-        let unsynced = await server.waitForClusters(timeout: .seconds(30))
+        let unsynced: [ClusterName] = elector == nil ? await server.waitForClusters(timeout: .seconds(30)) : []
         if !unsynced.isEmpty {
             logger.warning("serving before these clusters answered; they count as unreachable until they do", metadata: ["clusters": "\(unsynced)"])
         }

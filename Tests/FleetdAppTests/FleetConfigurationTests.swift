@@ -93,4 +93,23 @@ import Testing
             "\(error)".contains("fleetd.yaml: missing clusters[0].region")
         }
     }
+
+    @Test func leaderElectionIsOffUnlessAskedForAndItsTimingsAreChecked() throws {
+        #expect(try FleetConfiguration.parse(yaml: Self.example).leaderElection == nil)
+
+        let asked = try FleetConfiguration.parse(yaml: Self.example + "\nleaderElection: {leaseName: fleetd-prod, leaseDurationSeconds: 30}\n")
+        var expected = FleetConfiguration.LeaderElection()
+        expected.leaseName = "fleetd-prod"
+        expected.leaseDuration = .seconds(30)
+        #expect(asked.leaderElection == expected)
+
+        #expect {
+            _ = try FleetConfiguration.parse(yaml: Self.example + "\nleaderElection: {leaseName: Fleetd_Leader, leaseDurationSeconds: 10, renewDeadlineSeconds: 10}\n")
+        } throws: { error in
+            (error as? FleetConfiguration.Invalid)?.problems == [
+                "leaderElection.leaseName: \"Fleetd_Leader\" is not a DNS-1123 subdomain",
+                "leaderElection: needs retryPeriodSeconds < renewDeadlineSeconds < leaseDurationSeconds, so that a leader steps down before its Lease expires (have 2, 10, 10)",
+            ]
+        }
+    }
 }

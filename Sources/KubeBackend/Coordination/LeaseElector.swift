@@ -31,7 +31,7 @@ public actor LeaseElector {
         }
     }
 
-    public let configuration: Configuration
+    public nonisolated let configuration: Configuration
     private let client: KubeClient
     private let clock: any KubeClock
     /// The resourceVersion of the Lease as last read or written, and when (on `clock`) it was first seen.
