@@ -27,13 +27,26 @@ private final class ManualKubeClock: KubeClock {
                      clock: clock)
     }
 
-    @Test func aFollowerTakesTheLeaseOnlyAfterItWentUnrenewedForItsDuration() async throws {
-        let server = try await SimulatedAPIServer.start(.init(token: "secret", tls: .selfSigned))
-        defer { Task { try await server.shutdown() } }
-        let client = try Self.client(server)
+    /// Two replicas on one simulated API server, with time in the test's hands.
+    private struct TwoReplicas {
+        let server: SimulatedAPIServer
+        let client: KubeClient
         let clock = ManualKubeClock()
-        let first = Self.elector("replica-a", client, clock: clock)
-        let second = Self.elector("replica-b", client, clock: clock)
+        let first: LeaseElector
+        let second: LeaseElector
+
+        init() async throws {
+            server = try await SimulatedAPIServer.start(.init(token: "secret", tls: .selfSigned))
+            client = try LeaseElectorTests.client(server)
+            first = LeaseElectorTests.elector("replica-a", client, clock: clock)
+            second = LeaseElectorTests.elector("replica-b", client, clock: clock)
+        }
+    }
+
+    @Test func aFollowerTakesTheLeaseOnlyAfterItWentUnrenewedForItsDuration() async throws {
+        let replicas = try await TwoReplicas()
+        defer { Task { try await replicas.server.shutdown() } }
+        let (client, clock, first, second) = (replicas.client, replicas.clock, replicas.first, replicas.second)
 
         #expect(try await first.tryAcquireOrRenew())
         #expect(try await !second.tryAcquireOrRenew())
@@ -54,12 +67,9 @@ private final class ManualKubeClock: KubeClock {
     }
 
     @Test func aReleasedLeaseIsTakenAtOnce() async throws {
-        let server = try await SimulatedAPIServer.start(.init(token: "secret", tls: .selfSigned))
-        defer { Task { try await server.shutdown() } }
-        let client = try Self.client(server)
-        let clock = ManualKubeClock()
-        let first = Self.elector("replica-a", client, clock: clock)
-        let second = Self.elector("replica-b", client, clock: clock)
+        let replicas = try await TwoReplicas()
+        defer { Task { try await replicas.server.shutdown() } }
+        let (first, second) = (replicas.first, replicas.second)
 
         #expect(try await first.tryAcquireOrRenew())
         #expect(try await !second.tryAcquireOrRenew())
