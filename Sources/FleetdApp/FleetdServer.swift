@@ -52,8 +52,7 @@ public final class FleetdServer: Sendable {
                                observePlacement: { fleetMetrics.recordPlacement($0) })
         metricsAddress = configuration.metricsHost.map { ($0, configuration.metricsPort) }
         health = HealthService()
-        let gate = elector.map { _ in StandbyGate(service: FleetService.serviceName) }
-        election = elector.map { ($0, gate!, onLeadershipLost) }
+        election = elector.map { ($0, StandbyGate(service: FleetService.serviceName), onLeadershipLost) }
         health.setStatus(elector == nil ? .serving : .notServing, for: FleetService.serviceName)
         var router = RPCRouter()
         FleetService(manager: manager).register(into: &router)
@@ -63,7 +62,7 @@ public final class FleetdServer: Sendable {
         serverConfiguration.port = configuration.listenPort
         serverConfiguration.tls = configuration.tls.map { TLSFiles(certificateChainPath: $0.certificateFile, privateKeyPath: $0.keyFile) }
         var rpcConfiguration = RPCServer.Configuration()
-        rpcConfiguration.interceptors = [GRPCServerMetrics(registry: registry, kinds: Self.methodKinds)] + (gate.map { [$0] } ?? [])
+        rpcConfiguration.interceptors = [GRPCServerMetrics(registry: registry, kinds: Self.methodKinds)] + (election.map { [$0.gate] } ?? [])
         server = HTTP2Server(configuration: serverConfiguration, rpcServer: RPCServer(router: router, configuration: rpcConfiguration))
     }
 
@@ -103,16 +102,20 @@ public final class FleetdServer: Sendable {
         let task = Task {
             await elector.run { leads in
                 if leads {
-                    do {
-                        try await self.startManager()
-                    } catch {
-                        onLost("took the leader Lease but could not recover the fleet's state: \(error)")
-                        return
+                    // Recovery runs apart from the elector, which must keep renewing meanwhile.
+                    Task {
+                        do {
+                            try await self.startManager()
+                        } catch {
+                            onLost("took the leader Lease but could not recover the fleet's state: \(error)")
+                            return
+                        }
+                        gate.open()
+                        self.health.setStatus(.serving, for: FleetService.serviceName)
+                        self.logger.notice("leading: serving the Fleet API", metadata: ["identity": "\(identity)"])
                     }
-                    gate.open()
-                    self.health.setStatus(.serving, for: FleetService.serviceName)
-                    self.logger.notice("leading: serving the Fleet API", metadata: ["identity": "\(identity)"])
-                } else if gate.isOpen && !Task.isCancelled {
+                } else if !Task.isCancelled {
+                    // Leadership changes only after it was taken, so this is a loss, not a start.
                     self.health.setStatus(.notServing, for: FleetService.serviceName)
                     onLost("lost the leader Lease")
                 }
@@ -120,9 +123,6 @@ public final class FleetdServer: Sendable {
         }
         electionTask.withLock { $0 = task }
     }
-
-    /// Whether this replica serves the Fleet API: always without leader election.
-    public var isServingFleet: Bool { election?.gate.isOpen ?? true }
 
     /// The metrics endpoint's port, once started.
     public var metricsPort: Int? { metricsServer.withLock { $0?.localPort } }
