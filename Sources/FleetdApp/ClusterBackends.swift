@@ -12,8 +12,7 @@ public enum ClusterBackends {
 
     /// The store in the management cluster (the first, unless the file names one).
     public static func stateStore(_ configuration: FleetConfiguration, backends: [KubeClusterAPI]) -> any FleetStateStore {
-        let management = configuration.managementCluster ?? backends.first?.descriptor.name
-        guard let backend = backends.first(where: { $0.descriptor.name == management }) else { return InMemoryStateStore() }
+        guard let backend = managementBackend(configuration, backends: backends) else { return InMemoryStateStore() }
         return KubeStateStore(client: backend.client)
     }
 
@@ -21,14 +20,19 @@ public enum ClusterBackends {
     /// the Lease's namespace exists there; nil when it asks for none.
     public static func elector(_ configuration: FleetConfiguration, backends: [KubeClusterAPI]) async throws -> LeaseElector? {
         guard let election = configuration.leaderElection else { return nil }
-        let management = configuration.managementCluster ?? backends.first?.descriptor.name
-        guard let client = backends.first(where: { $0.descriptor.name == management })?.client else { return nil }
+        guard let client = managementBackend(configuration, backends: backends)?.client else { return nil }
         let namespace = KubeStateStore.namespace
         try await client.applyDiscardingResult(Namespace(metadata: ObjectMeta(name: namespace)), fieldManager: KubeClusterAPI.fieldManager, force: true)
         let identity = election.identity ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         return LeaseElector(client: client, configuration: .init(
             namespace: namespace, name: election.leaseName, identity: identity, leaseDuration: election.leaseDuration,
             renewDeadline: election.renewDeadline, retryPeriod: election.retryPeriod))
+    }
+
+    /// The management cluster's backend: the one the file names, else the first.
+    private static func managementBackend(_ configuration: FleetConfiguration, backends: [KubeClusterAPI]) -> KubeClusterAPI? {
+        let management = configuration.managementCluster ?? backends.first?.descriptor.name
+        return backends.first { $0.descriptor.name == management }
     }
 
     public static func make(_ configuration: FleetConfiguration) throws -> [KubeClusterAPI] {

@@ -236,7 +236,7 @@ struct RawConfiguration: Decodable {
         if let raw = leaderElection {
             var election = FleetConfiguration.LeaderElection()
             if let name = raw.leaseName {
-                if name.isEmpty || name.utf8.count > 253 || !name.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }) {
+                if !KubernetesNames.isDNS1123Subdomain(name) {
                     problems.append("leaderElection.leaseName: \"\(name)\" is not a DNS-1123 subdomain")
                 }
                 election.leaseName = name
@@ -245,7 +245,9 @@ struct RawConfiguration: Decodable {
                 if identity.isEmpty { problems.append("leaderElection.identity must not be empty") }
                 election.identity = identity
             }
-            let lease = raw.leaseDurationSeconds ?? 15, renew = raw.renewDeadlineSeconds ?? 10, retry = raw.retryPeriodSeconds ?? 2
+            let lease = raw.leaseDurationSeconds ?? Int(election.leaseDuration.components.seconds)
+            let renew = raw.renewDeadlineSeconds ?? Int(election.renewDeadline.components.seconds)
+            let retry = raw.retryPeriodSeconds ?? Int(election.retryPeriod.components.seconds)
             if lease <= 0 || renew <= 0 || retry <= 0 {
                 problems.append("leaderElection: leaseDurationSeconds, renewDeadlineSeconds and retryPeriodSeconds must be positive")
             } else if !(retry < renew && renew < lease) {

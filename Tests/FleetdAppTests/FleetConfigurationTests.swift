@@ -111,5 +111,8 @@ import Testing
                 "leaderElection: needs retryPeriodSeconds < renewDeadlineSeconds < leaseDurationSeconds, so that a leader steps down before its Lease expires (have 2, 10, 10)",
             ]
         }
+        #expect(throws: FleetConfiguration.Invalid.self) {
+            _ = try FleetConfiguration.parse(yaml: Self.example + "\nleaderElection: {leaseName: fleetd..leader}\n")
+        }
     }
 }

@@ -114,7 +114,7 @@ public struct LabelQuery: Sendable, Hashable {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         switch parts.count {
         case 1: return isQualifiedName(parts[0])
-        case 2: return NameValidation.isDNS1123Subdomain(String(parts[0])) && isQualifiedName(parts[1])
+        case 2: return KubernetesNames.isDNS1123Subdomain(String(parts[0])) && isQualifiedName(parts[1])
         default: return false
         }
     }
