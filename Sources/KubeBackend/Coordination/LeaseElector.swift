@@ -105,7 +105,9 @@ public actor LeaseElector {
 
     /// Campaigns until the task is cancelled, reporting each change of leadership: tries
     /// every retryPeriod until it leads, then renews every retryPeriod. A leader whose
-    /// renewals have failed for renewDeadline steps down. On cancellation a leader releases.
+    /// renewals have failed for renewDeadline steps down. On cancellation a leader reports
+    /// that it stopped leading and only then releases, so that its leader work has ended
+    /// before another replica can take over.
     public func run(onLeadershipChange: @Sendable (Bool) async -> Void) async {
         var lastRenewal = clock.now()
         while !Task.isCancelled {
@@ -130,9 +132,9 @@ public actor LeaseElector {
             }
         }
         if isLeader {
+            await onLeadershipChange(false)
             // In a task of its own: this one is cancelled, and so would be its requests.
             await Task { try? await self.release() }.value
-            await onLeadershipChange(false)
         }
     }
 
