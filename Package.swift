@@ -204,6 +204,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "HTTP2TransportTests",
+            dependencies: ["HTTP2Transport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "RPCClientTests",
             dependencies: ["RPCClient", "RPCServer", "HTTP2Transport", "Protos", "fleetctl"],
             swiftSettings: strictSwift

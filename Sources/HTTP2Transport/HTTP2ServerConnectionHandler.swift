@@ -14,6 +14,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     let rpcServer: RPCServer
     let eventLoop: any EventLoop
     let taskExecutor: EventLoopTaskExecutor
+    let deadlines: ConnectionDeadlines
     private(set) var session: NGHTTP2ServerSession!
     private var context: ChannelHandlerContext?
     private let registry: ConnectionRegistry
@@ -35,6 +36,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
         self.rpcServer = rpcServer
         self.eventLoop = eventLoop
         self.taskExecutor = taskExecutor
+        self.deadlines = ConnectionDeadlines(loop: eventLoop)
         self.registry = registry
         self.keepalive = KeepalivePolicy(configuration: configuration.keepalive)
         self.outbound = ByteBufferAllocator().buffer(capacity: 0)
@@ -172,6 +174,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
             stream.didClose()
             stream.inbound?.receiveReset()
         }
+        deadlines.removeAll()
         registry.remove(self)
     }
 

@@ -123,9 +123,7 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     }
 
     func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> any RPCScheduledTimer {
-        let (seconds, attoseconds) = delay.components
-        let nanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        return ScheduledTimer(task: loop.scheduleTask(in: .nanoseconds(nanos), body))
+        connection.deadlines.schedule(after: delay, body)
     }
 
     var taskExecutor: (any TaskExecutor)? { connection.taskExecutor }
@@ -212,11 +210,6 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         blockedWriters = []
         for writer in writers { writer.resume() }
     }
-}
-
-struct ScheduledTimer: RPCScheduledTimer {
-    let task: Scheduled<Void>
-    func cancel() { task.cancel() }
 }
 
 /// The open streams of one connection, as an intrusive doubly linked list: insertion and

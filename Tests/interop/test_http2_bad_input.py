@@ -115,6 +115,40 @@ def test_header_block_over_limit_is_431(server):
     assert_still_serving(server)
 
 
+def test_grpc_timeout_at_its_extremes(server):
+    """The largest grpc-timeout the protocol allows (8 digits of hours) is a deadline that
+    never comes, not an overflow; the smallest still ends the call."""
+    c = RawH2(server.port)
+    sid = c.request(EMPTY_CALL, extra=[("grpc-timeout", "99999999H")])
+    c.send(sid, grpc_frame(b""), end_stream=True)
+    headers, _ = c.response(sid)
+    assert headers["grpc-status"] == "0"
+    sid = c.request("/grpc.testing.TestService/StreamingInputCall", extra=[("grpc-timeout", "1n")])
+    headers, _ = c.response(sid)
+    assert headers["grpc-status"] == str(grpc.StatusCode.DEADLINE_EXCEEDED.value[0])
+    c.close()
+    assert_still_serving(server)
+
+
+def test_deadlines_on_one_connection_end_their_calls_in_due_order(server):
+    """Calls that wait for input end at their own deadlines, whatever order they came in;
+    a call that finishes first is not disturbed by its deadline later."""
+    c = RawH2(server.port)
+    waiting = {}
+    for timeout in ("900m", "300m", "600m"):
+        waiting[c.request("/grpc.testing.TestService/StreamingInputCall", extra=[("grpc-timeout", timeout)])] = timeout
+    finished = c.request(EMPTY_CALL, extra=[("grpc-timeout", "200m")])
+    c.send(finished, grpc_frame(b""), end_stream=True)
+    headers, _ = c.response(finished)
+    assert headers["grpc-status"] == "0"
+    for sid in waiting:
+        headers, _ = c.response(sid)
+        assert headers["grpc-status"] == str(grpc.StatusCode.DEADLINE_EXCEEDED.value[0])
+    ended = [e.stream_id for e in c.events if isinstance(e, h2.events.StreamEnded) and e.stream_id in waiting]
+    assert [waiting[sid] for sid in ended] == ["300m", "600m", "900m"]
+    c.close()
+
+
 def test_rapid_reset_of_10000_streams(server):
     c = RawH2(server.port)
     try:
