@@ -360,6 +360,39 @@ private func hex(_ s: String) -> [UInt8] {
         #expect(decoded.resources?.memoryBytes == 16 << 30)
     }
 
+    /// Far more fields than one arena chunk holds, strings of every length around the
+    /// chunk's large-piece cut, and a field bigger than a chunk: encode and decode both
+    /// build their C trees in the arena.
+    @Test func aMessageLargerThanTheArenasChunksRoundTrips() throws {
+        var response = Fleet_V1_ListDeploymentsResponse()
+        for i in 0..<600 {
+            var deployment = Fleet_V1_Deployment()
+            deployment.id = "d-\(i)"
+            deployment.name = String(repeating: "n", count: i * 7 % 2100)
+            deployment.team = i.isMultiple(of: 2) ? "" : "team-\(i)"
+            deployment.replicas = Int32(i)
+            if i.isMultiple(of: 3) {
+                var resources = Fleet_V1_Resources()
+                resources.cpuMillis = Int64(i) * 1000
+                resources.acceleratorType = "nvidia-tesla-a100"
+                deployment.resources = resources
+            }
+            response.deployments.append(deployment)
+        }
+        response.nextPageToken = String(repeating: "t", count: 70_000)
+        let bytes = try response.serializedBytes()
+        let decoded = try Fleet_V1_ListDeploymentsResponse(serializedBytes: bytes)
+        #expect(decoded == response)
+        #expect(decoded.deployments[599].name.count == 599 * 7 % 2100)
+        #expect(decoded.nextPageToken.count == 70_000)
+
+        var request = Grpc_Testing_SimpleRequest()
+        var payload = Grpc_Testing_Payload()
+        payload.body = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        request.payload = payload
+        #expect(try Grpc_Testing_SimpleRequest(serializedBytes: request.serializedBytes()) == request)
+    }
+
     @Test func reserveRequestOneofAndQuotaMap() throws {
         var request = Fleet_V1_ReserveRequest()
         request.requestId = "r-1"

@@ -3,9 +3,17 @@
 
 internal import CProtos
 
-/// Owns every allocation made while building a C message tree for packing: the
-/// structs, strings, byte copies and arrays. Everything is freed when the arena dies.
+/// Owns every allocation made while building a C message tree for packing, or while
+/// protobuf-c unpacks one: the structs, strings, byte copies and arrays. Small pieces are
+/// carved from 4 KiB chunks, so a typical message costs one or two mallocs instead of one
+/// per field; everything is freed at once when the arena dies.
 final class _ProtoArena {
+    private static let chunkSize = 4096
+    /// Larger pieces get an allocation of their own, so a big field wastes no chunk.
+    private static let largePiece = 1024
+
+    private var cursor: UnsafeMutableRawPointer?
+    private var end: UnsafeMutableRawPointer?
     private var blocks: [UnsafeMutableRawPointer] = []
 
     init() {}
@@ -14,10 +22,25 @@ final class _ProtoArena {
         for block in blocks { block.deallocate() }
     }
 
-    private func raw(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
-        let block = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: alignment)
-        blocks.append(block)
-        return block
+    fileprivate func raw(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        let byteCount = max(byteCount, 1)
+        if let cursor, let end {
+            let start = cursor.alignedUp(toMultipleOf: alignment)
+            if end - start >= byteCount {
+                self.cursor = start + byteCount
+                return start
+            }
+        }
+        if byteCount > Self.largePiece {
+            let block = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: max(alignment, 16))
+            blocks.append(block)
+            return block
+        }
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
+        blocks.append(chunk)
+        cursor = chunk + byteCount
+        end = chunk + Self.chunkSize
+        return chunk
     }
 
     /// Memory for one C struct; the caller initializes it with the protoc-c `__init` function.
@@ -84,14 +107,23 @@ func _protoDecode<C, T>(
         initialize(p)
         return UnsafeRawPointer(p).assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
     }
-    let unpacked = bytes.withUnsafeBufferPointer { buffer in
-        protobuf_c_message_unpack(descriptor, nil, buffer.count, buffer.baseAddress)
+    // Unpacked into an arena: the C tree goes with it, without a walk to free each field.
+    let arena = _ProtoArena()
+    return try withExtendedLifetime(arena) {
+        var allocator = ProtobufCAllocator(
+            alloc: { data, size in
+                Unmanaged<_ProtoArena>.fromOpaque(data!).takeUnretainedValue().raw(byteCount: size, alignment: 16)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(arena).toOpaque())
+        let unpacked = bytes.withUnsafeBufferPointer { buffer in
+            protobuf_c_message_unpack(descriptor, &allocator, buffer.count, buffer.baseAddress)
+        }
+        guard let unpacked else {
+            throw ProtobufDecodingError(message: "invalid protobuf encoding of \(name) (\(bytes.count) bytes)")
+        }
+        return convert(UnsafeRawPointer(unpacked).assumingMemoryBound(to: C.self))
     }
-    guard let unpacked else {
-        throw ProtobufDecodingError(message: "invalid protobuf encoding of \(name) (\(bytes.count) bytes)")
-    }
-    defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-    return convert(UnsafeRawPointer(unpacked).assumingMemoryBound(to: C.self))
 }
 
 /// Builds the C tree in an arena, then packs it with libprotobuf-c.
