@@ -28,6 +28,7 @@ import Testing
         let labels = #"grpc_type="unary",grpc_service="fleet.v1.Fleet",grpc_method="Deploy""#
         #expect(lines.contains("grpc_server_started_total{\(labels)} 3"))
         #expect(lines.contains("grpc_server_msg_received_total{\(labels)} 3"))
+        #expect(lines.contains("grpc_server_msg_sent_total{\(labels)} 2"), "a failed unary call sends no response message")
         #expect(lines.contains("grpc_server_handled_total{\(labels),grpc_code=\"OK\"} 2"))
         #expect(lines.contains("grpc_server_handled_total{\(labels),grpc_code=\"InvalidArgument\"} 1"))
     }

@@ -10,15 +10,48 @@ public final class GRPCServerMetrics: ServerInterceptor {
     let kinds: [String: String]
     let registry: PrometheusCollectorRegistry
     /// Each method's collectors, looked up in the registry once rather than per call.
-    private let collectors = Mutex<[String: MethodCollectors]>([:])
+    private let methods = Mutex<[String: MethodMetrics]>([:])
 
-    struct MethodCollectors: Sendable {
+    /// One method's collectors.
+    final class MethodMetrics: Sendable {
         let type: String
         let started: Prometheus.Counter
         let received: Prometheus.Counter
         let sent: Prometheus.Counter
         let handling: DurationHistogram
-        var handled: [RPCStatusCode: Prometheus.Counter] = [:]
+        private let labels: [(String, String)]
+        private let registry: PrometheusCollectorRegistry
+        /// Made on the first call that ends with each code.
+        private let handled = Mutex<[RPCStatusCode: Prometheus.Counter]>([:])
+
+        init(type: String, labels: [(String, String)], registry: PrometheusCollectorRegistry) {
+            self.type = type
+            self.labels = labels
+            self.registry = registry
+            started = GRPCServerMetrics.counter(registry, "grpc_server_started_total", "Total number of RPCs started on the server.", labels)
+            received = GRPCServerMetrics.counter(registry, "grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.", labels)
+            sent = GRPCServerMetrics.counter(registry, "grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.", labels)
+            handling = registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(metricName: "grpc_server_handling", unitName: "seconds",
+                                                 helpText: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."),
+                labels: labels, buckets: GRPCServerMetrics.buckets)
+        }
+
+        /// Whole-message sides: a unary request or response is counted by the interceptor
+        /// itself, without observing each message.
+        var singleRequest: Bool { type == "unary" || type == "server_stream" }
+        var singleResponse: Bool { type == "unary" || type == "client_stream" }
+
+        func handled(_ code: RPCStatusCode) -> Prometheus.Counter {
+            handled.withLock { counters in
+                if let known = counters[code] { return known }
+                let made = GRPCServerMetrics.counter(registry, "grpc_server_handled_total",
+                                                     "Total number of RPCs completed on the server, regardless of success or failure.",
+                                                     labels + [("grpc_code", GRPCServerMetrics.name(of: code))])
+                counters[code] = made
+                return made
+            }
+        }
     }
     static let buckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
@@ -29,16 +62,23 @@ public final class GRPCServerMetrics: ServerInterceptor {
     }
 
     public func intercept(context: ServerContext, next: () async throws -> Void) async throws {
-        let method = collectors(for: context.path)
+        let method = metrics(for: context.path)
         method.started.increment()
-        if method.type == "unary" || method.type == "server_stream" { method.received.increment() }
-        context.observeMessages(.init(sent: { method.sent.increment() }, received: { method.received.increment() }))
+        if method.singleRequest { method.received.increment() }
+        switch (method.singleRequest, method.singleResponse) {
+        case (true, true): break
+        case (true, false): context.observeMessages(.init(sent: { method.sent.increment() }, received: {}))
+        case (false, true): context.observeMessages(.init(sent: {}, received: { method.received.increment() }))
+        case (false, false): context.observeMessages(.init(sent: { method.sent.increment() }, received: { method.received.increment() }))
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var code = RPCStatusCode.ok
         defer {
             method.handling.record(clock.now - start)
-            handledCounter(path: context.path, code: code).increment()
+            // As go-grpc-prometheus counts it: a single response was sent when the call succeeded.
+            if method.singleResponse && code == .ok { method.sent.increment() }
+            method.handled(code).increment()
         }
         do {
             try await next()
@@ -54,24 +94,12 @@ public final class GRPCServerMetrics: ServerInterceptor {
         }
     }
 
-    private func labels(for path: String) -> [(String, String)] {
-        let (service, method) = Self.split(path)
-        return [("grpc_type", kinds[path] ?? "unary"), ("grpc_service", service), ("grpc_method", method)]
-    }
-
-    private func collectors(for path: String) -> MethodCollectors {
-        if let known = collectors.withLock({ $0[path] }) { return known }
-        let labels = labels(for: path)
-        let made = MethodCollectors(
-            type: kinds[path] ?? "unary",
-            started: counter("grpc_server_started_total", "Total number of RPCs started on the server.", labels),
-            received: counter("grpc_server_msg_received_total", "Total number of RPC stream messages received on the server.", labels),
-            sent: counter("grpc_server_msg_sent_total", "Total number of gRPC stream messages sent by the server.", labels),
-            handling: registry.makeDurationHistogram(
-                descriptor: MetricNameDescriptor(metricName: "grpc_server_handling", unitName: "seconds",
-                                                 helpText: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."),
-                labels: labels, buckets: Self.buckets))
-        return collectors.withLock { cache in
+    private func metrics(for path: String) -> MethodMetrics {
+        if let known = methods.withLock({ $0[path] }) { return known }
+        let (service, name) = Self.split(path)
+        let type = kinds[path] ?? "unary"
+        let made = MethodMetrics(type: type, labels: [("grpc_type", type), ("grpc_service", service), ("grpc_method", name)], registry: registry)
+        return methods.withLock { cache in
             if let raced = cache[path] { return raced }
             cache[path] = made
             return made
@@ -79,18 +107,9 @@ public final class GRPCServerMetrics: ServerInterceptor {
     }
 
     /// Methods whose collectors are cached.
-    var cachedMethodCount: Int { collectors.withLock { $0.count } }
+    var cachedMethodCount: Int { methods.withLock { $0.count } }
 
-    private func handledCounter(path: String, code: RPCStatusCode) -> Prometheus.Counter {
-        if let known = collectors.withLock({ $0[path]?.handled[code] }) { return known }
-        _ = collectors(for: path)
-        let made = counter("grpc_server_handled_total", "Total number of RPCs completed on the server, regardless of success or failure.",
-                           labels(for: path) + [("grpc_code", Self.name(of: code))])
-        collectors.withLock { $0[path]?.handled[code] = made }
-        return made
-    }
-
-    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Prometheus.Counter {
+    fileprivate static func counter(_ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)]) -> Prometheus.Counter {
         let base = name.hasSuffix("_total") ? String(name.dropLast(6)) : name
         return registry.makeCounter(descriptor: MetricNameDescriptor(metricName: base, unitName: "total", helpText: help), labels: labels)
     }
