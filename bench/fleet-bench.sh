@@ -7,7 +7,8 @@
 # 1. rpc-echo-server Echo and fleetd Deploy dry_run, closed loop, same client settings.
 # 2. Real Deploy+DeleteDeployment pairs on fleetd's embedded simulated fleet.
 # 3. The same pairs against four separately run kubesim processes (CPU 1), spread over
-#    the four clusters, so fleetd's own cost is measured apart from the simulators'.
+#    the four clusters, so fleetd's own cost is measured apart from the simulators'; the
+#    simulators' CPU for the run is reported too.
 # 4. WatchCapacity with 10,000 subscribers on 12 connections, 10 changes/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,18 +50,24 @@ stop
 
 # Four simulated clusters in their own processes, on the client's core.
 CONFIG=$OUT/fleetd.yaml
+SIMS=()
 { echo "managementCluster: onprem-dc1"; echo "clusters:"; } >"$CONFIG"
 for entry in onprem-dc1:onprem:dc1 gke-us-central1:gke:us-central1 aks-westeurope:aks:westeurope eks-us-east-1:eks:us-east-1; do
   IFS=: read -r profile cloud region <<<"$entry"
   taskset -c 1 "$BIN/kubesim" --port 0 --token bench --profile "$profile" --kubeconfig "$OUT/$profile.kubeconfig" \
     >"$OUT/$profile.out" 2>"$OUT/$profile.log" &
   PIDS+=("$!")
+  SIMS+=("$!")
   echo "  - {name: $profile, cloud: $cloud, region: $region, kubeconfig: $OUT/$profile.kubeconfig, context: kubesim, ingressDomain: $profile.example, qps: 5000, burst: 5000}" >>"$CONFIG"
 done
 printf 'teams:\n  - name: ml-platform\n' >>"$CONFIG"
 for _ in $(seq 100); do [[ $(cat "$OUT"/*.kubeconfig 2>/dev/null | grep -c server:) -ge 4 ]] && break; sleep 0.1; done
 start fleetd-external "listening" "$BIN/fleetd" --config "$CONFIG" --listen 127.0.0.1:50162 --metrics-listen 127.0.0.1:0
+# utime + stime of the simulators, in clock ticks (fields 14 and 15 of /proc/PID/stat).
+sims_ticks() { local pid; for pid in "${SIMS[@]}"; do cat "/proc/$pid/stat"; done | awk '{ t += $14 + $15 } END { print t }'; }
+before=$(sims_ticks)
 bench pairs-external unary --server 127.0.0.1:50162 --closed-loop --concurrency 32 --mix deploy-delete --spread-clusters --duration 20s
+echo "The 4 kubesim processes used $(awk -v a="$before" -v b="$(sims_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }') CPU-s during that run (warm-up included)." | tee -a "$OUT/summary.md"
 stop
 
 echo "== end $(date -u '+%T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg); raw output in $OUT" | tee -a "$OUT/summary.md"
