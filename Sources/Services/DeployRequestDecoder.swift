@@ -18,6 +18,11 @@ struct DeployRequestDecoder {
 
     static let maxReplicas: Int32 = 1000
     static let maxRequestIDLength = 128
+    /// Per replica (or node): far beyond any node, and small enough that a workload's total
+    /// over `maxReplicas` stays exact in 64 bits.
+    static let maxCPUMillis: Int64 = 1_000_000_000
+    static let maxMemoryBytes: Int64 = 1 << 50
+    static let maxAcceleratorCount: Int32 = 1 << 20
 
     mutating func decode(_ message: Fleet_V1_DeployRequest) throws(FleetError) -> DeploymentRequest {
         violations = []
@@ -85,13 +90,14 @@ struct DeployRequestDecoder {
             return nil
         }
         let before = violations.count
-        check("\(path).cpu_millis", resources.cpuMillis <= 0 ? "must be positive, is \(resources.cpuMillis)" : nil)
-        check("\(path).memory_bytes", resources.memoryBytes <= 0 ? "must be positive, is \(resources.memoryBytes)" : nil)
+        check("\(path).cpu_millis", Self.amountProblem(resources.cpuMillis, limit: Self.maxCPUMillis, "1,000,000 cores"))
+        check("\(path).memory_bytes", Self.amountProblem(resources.memoryBytes, limit: Self.maxMemoryBytes, "1 PiB"))
         let type = resources.acceleratorType
         if type.isEmpty {
             check("\(path).accelerator_count", resources.acceleratorCount != 0 ? "must be 0 when accelerator_type is empty" : nil)
         } else {
-            check("\(path).accelerator_count", resources.acceleratorCount <= 0 ? "must be positive when accelerator_type is set" : nil)
+            check("\(path).accelerator_count", resources.acceleratorCount <= 0 ? "must be positive when accelerator_type is set"
+                  : resources.acceleratorCount > Self.maxAcceleratorCount ? "must be at most \(Self.maxAcceleratorCount), is \(resources.acceleratorCount)" : nil)
             if !catalog.acceleratorTypes.contains(type) {
                 let known = catalog.acceleratorTypes.sorted().joined(separator: ", ")
                 check("\(path).accelerator_type", "no cluster has \"\(type)\" nodes; the fleet has: \(known.isEmpty ? "none" : known)")
@@ -100,6 +106,12 @@ struct DeployRequestDecoder {
         guard violations.count == before else { return nil }
         return ReplicaRequest(cpuMillis: resources.cpuMillis, memoryBytes: resources.memoryBytes,
                               acceleratorType: type.isEmpty ? nil : type, acceleratorCount: Int64(resources.acceleratorCount))
+    }
+
+    private static func amountProblem(_ amount: Int64, limit: Int64, _ limitText: String) -> String? {
+        if amount <= 0 { return "must be positive, is \(amount)" }
+        if amount > limit { return "must be at most \(limit) (\(limitText)), is \(amount)" }
+        return nil
     }
 
     mutating func decodeConstraints(_ message: Fleet_V1_PlacementConstraints, path: String = "constraints") -> PlacementConstraints {

@@ -23,6 +23,25 @@ import Testing
         #expect(fits.plan?.accelerator == AcceleratorKind(type: "nvidia-tesla-a100", resourceName: "nvidia.com/gpu"))
     }
 
+    /// Kubernetes quantities reach Int64.max, in what nodes offer and what any pod asks;
+    /// sums and totals saturate, so such a cluster is reported full, not a crash.
+    @Test func amountsAtTheEndOfTheRangeSaturateInsteadOfTrapping() {
+        var huge = F.cpuNode("huge")
+        huge.allocatable.memoryBytes = .max
+        let cluster = F.snapshot(F.descriptor("gke"), nodes: [huge, F.cpuNode("c1"), F.cpuNode("c2")],
+                                 requests: [("c1", ResourceVector(cpuMillis: .max, pods: 1)), ("c2", ResourceVector(cpuMillis: .max, pods: 1))])
+        #expect(cluster.capacity.memoryBytes.allocatable == .max)
+        #expect(cluster.capacity.cpuMillis.requested == .max)
+
+        let result = engine.place(F.cpuWorkload(replicas: 1000, cpu: .max / 2), in: [cluster])
+        #expect(result.plan == nil)
+        guard case .rejected(.insufficientCapacity, _) = result.evaluations.first?.verdict else {
+            Issue.record("expected insufficient capacity, got \(String(describing: result.evaluations.first?.verdict))"); return
+        }
+        #expect((ResourceVector(cpuMillis: .max / 2) * 1000).cpuMillis == .max)
+        #expect((ResourceVector(memoryBytes: .min + 1) - ResourceVector(memoryBytes: 2)).memoryBytes == .min)
+    }
+
     @Test func replicasSpreadOverNodesWhenNoNodeHoldsThemAll() {
         let cluster = F.snapshot(F.descriptor("gke"), nodes: [F.gpuNode("g1"), F.gpuNode("g2"), F.gpuNode("g3")])
         let plan = engine.place(F.gpuWorkload(replicas: 5, gpus: 4), in: [cluster]).plan

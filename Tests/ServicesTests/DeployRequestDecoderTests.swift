@@ -62,6 +62,10 @@ import Testing
         ("resources", { $0.resources = nil }),
         ("resources.cpu_millis", { $0.resources?.cpuMillis = 0 }),
         ("resources.memory_bytes", { $0.resources?.memoryBytes = -1 }),
+        // Amounts whose total over the replicas would not fit in 64 bits.
+        ("resources.cpu_millis", { $0.resources?.cpuMillis = 1 << 62; $0.replicas = 4 }),
+        ("resources.memory_bytes", { $0.resources?.memoryBytes = .max }),
+        ("resources.accelerator_count", { $0.resources?.acceleratorCount = .max }),
         ("resources.accelerator_count", { $0.resources?.acceleratorCount = 0 }),
         ("resources.accelerator_count", { $0.resources?.acceleratorType = ""; $0.resources?.acceleratorCount = 2 }),
         ("resources.accelerator_type", { $0.resources?.acceleratorType = "tpu-v9" }),

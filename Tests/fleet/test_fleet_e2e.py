@@ -189,6 +189,9 @@ INVALID = [
     ("name", lambda r: setattr(r, "name", "Not_A_Label")),
     ("replicas", lambda r: setattr(r, "replicas", 0)),
     ("resources.cpu_millis", lambda r: setattr(r.resources, "cpu_millis", -1)),
+    # Amounts whose total over the replicas would overflow 64 bits.
+    ("resources.cpu_millis", lambda r: (setattr(r.resources, "cpu_millis", 2**62), setattr(r, "replicas", 4))),
+    ("resources.memory_bytes", lambda r: (setattr(r.resources, "memory_bytes", 2**63 - 1), setattr(r, "replicas", 2))),
     ("resources.accelerator_type", lambda r: setattr(r.resources, "accelerator_type", "gpu-from-the-future")),
     ("kind", lambda r: setattr(r, "kind", 0)),
     ("image", lambda r: setattr(r, "image", "")),

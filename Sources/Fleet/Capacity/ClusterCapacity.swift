@@ -63,9 +63,13 @@ public struct ClusterCapacity: Hashable, Sendable {
     }
 
     private static func add(_ amount: inout ResourceAmount, _ allocatable: Int64, _ requested: Int64, _ free: Int64, reserved: Bool) {
-        amount.allocatable += allocatable
-        amount.requested += requested
-        if reserved { amount.reserved += free } else { amount.free += free }
+        amount.allocatable = amount.allocatable.saturatingAdding(allocatable)
+        amount.requested = amount.requested.saturatingAdding(requested)
+        if reserved {
+            amount.reserved = amount.reserved.saturatingAdding(free)
+        } else {
+            amount.free = amount.free.saturatingAdding(free)
+        }
     }
 
     public func accelerator(ofType type: String) -> AcceleratorCapacity? {

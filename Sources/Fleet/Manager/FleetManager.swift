@@ -420,14 +420,14 @@ public final class FleetManager: Sendable {
         let need = spec.total
         var violations: [FleetError.QuotaViolation] = []
         let subject = "team:\(team.name)"
-        if quota.cpuMillis > 0 && usage.cpuMillis + need.cpuMillis > quota.cpuMillis {
+        if quota.cpuMillis > 0 && usage.cpuMillis.saturatingAdding(need.cpuMillis) > quota.cpuMillis {
             violations.append(.init(subject: subject, description: "cpu: needs \(ResourceFormat.cpu(need.cpuMillis)), the team holds \(ResourceFormat.cpu(usage.cpuMillis)) of \(ResourceFormat.cpu(quota.cpuMillis))"))
         }
-        if quota.memoryBytes > 0 && usage.memoryBytes + need.memoryBytes > quota.memoryBytes {
+        if quota.memoryBytes > 0 && usage.memoryBytes.saturatingAdding(need.memoryBytes) > quota.memoryBytes {
             violations.append(.init(subject: subject, description: "memory: needs \(ResourceFormat.memory(need.memoryBytes)), the team holds \(ResourceFormat.memory(usage.memoryBytes)) of \(ResourceFormat.memory(quota.memoryBytes))"))
         }
-        let acceleratorCap = quota.accelerators.values.reduce(0, +)
-        if !quota.accelerators.isEmpty && usage.accelerators + need.accelerators > acceleratorCap {
+        let acceleratorCap = quota.accelerators.values.reduce(Int64(0)) { $0.saturatingAdding($1) }
+        if !quota.accelerators.isEmpty && usage.accelerators.saturatingAdding(need.accelerators) > acceleratorCap {
             violations.append(.init(subject: subject, description: "accelerators: needs \(need.accelerators), the team holds \(usage.accelerators) of \(acceleratorCap)"))
         }
         return violations.isEmpty ? nil : violations

@@ -1,5 +1,6 @@
 /// Amounts of the resources placement reasons about, in base units. `accelerators`
 /// counts devices of the node's one accelerator type (see `NodeInfo.accelerator`).
+/// Its arithmetic saturates (see `saturatingAdding`) rather than trapping.
 public struct ResourceVector: Hashable, Sendable {
     public var cpuMillis: Int64
     public var memoryBytes: Int64
@@ -16,21 +17,21 @@ public struct ResourceVector: Hashable, Sendable {
     public static let zero = ResourceVector()
 
     public static func + (lhs: Self, rhs: Self) -> Self {
-        Self(cpuMillis: lhs.cpuMillis + rhs.cpuMillis, memoryBytes: lhs.memoryBytes + rhs.memoryBytes,
-             accelerators: lhs.accelerators + rhs.accelerators, pods: lhs.pods + rhs.pods)
+        Self(cpuMillis: lhs.cpuMillis.saturatingAdding(rhs.cpuMillis), memoryBytes: lhs.memoryBytes.saturatingAdding(rhs.memoryBytes),
+             accelerators: lhs.accelerators.saturatingAdding(rhs.accelerators), pods: lhs.pods.saturatingAdding(rhs.pods))
     }
 
     public static func - (lhs: Self, rhs: Self) -> Self {
-        Self(cpuMillis: lhs.cpuMillis - rhs.cpuMillis, memoryBytes: lhs.memoryBytes - rhs.memoryBytes,
-             accelerators: lhs.accelerators - rhs.accelerators, pods: lhs.pods - rhs.pods)
+        Self(cpuMillis: lhs.cpuMillis.saturatingSubtracting(rhs.cpuMillis), memoryBytes: lhs.memoryBytes.saturatingSubtracting(rhs.memoryBytes),
+             accelerators: lhs.accelerators.saturatingSubtracting(rhs.accelerators), pods: lhs.pods.saturatingSubtracting(rhs.pods))
     }
 
     public static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
     public static func -= (lhs: inout Self, rhs: Self) { lhs = lhs - rhs }
 
     public static func * (lhs: Self, factor: Int64) -> Self {
-        Self(cpuMillis: lhs.cpuMillis * factor, memoryBytes: lhs.memoryBytes * factor,
-             accelerators: lhs.accelerators * factor, pods: lhs.pods * factor)
+        Self(cpuMillis: lhs.cpuMillis.saturatingMultiplied(by: factor), memoryBytes: lhs.memoryBytes.saturatingMultiplied(by: factor),
+             accelerators: lhs.accelerators.saturatingMultiplied(by: factor), pods: lhs.pods.saturatingMultiplied(by: factor))
     }
 
     /// Whether every amount of `self` is at most the one in `other`.

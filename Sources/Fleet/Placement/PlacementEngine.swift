@@ -175,7 +175,7 @@ public struct PlacementEngine: Sendable {
         let total = spec.total
         func fullness(_ amount: ResourceAmount, adding need: Int64) -> Double {
             guard amount.allocatable > 0 else { return 1 }
-            let used = amount.allocatable - amount.free + need
+            let used = amount.allocatable.saturatingSubtracting(amount.free).saturatingAdding(need)
             return min(1, max(0, Double(used) / Double(amount.allocatable)))
         }
         let after: Double
