@@ -7,25 +7,30 @@ public struct PlacementEngine: Sendable {
         self.policy = policy
     }
 
-    public func place(_ spec: WorkloadSpec, in clusters: some Sequence<ClusterSnapshot>) -> PlacementResult {
+    public func place(_ spec: WorkloadSpec, in clusters: [ClusterSnapshot]) -> PlacementResult {
         var evaluations: [ClusterEvaluation] = []
-        var best: (plan: PlacementPlan, score: Double)?
-        for cluster in clusters {
-            switch evaluate(spec, in: cluster) {
-            case .success(let (plan, score)):
-                evaluations.append(ClusterEvaluation(cluster: cluster.name, verdict: .feasible(score: score)))
-                if best == nil || score > best!.score || (score == best!.score && cluster.name < best!.plan.cluster) {
-                    best = (plan, score)
+        evaluations.reserveCapacity(clusters.count)
+        var best: (index: Int, candidates: [Int], score: Double)?
+        // By index: a snapshot is read in place, not copied out of the array.
+        for index in clusters.indices {
+            let name = clusters[index].name
+            switch evaluate(spec, in: clusters[index]) {
+            case .success(let (candidates, score)):
+                evaluations.append(ClusterEvaluation(cluster: name, verdict: .feasible(score: score)))
+                if best == nil || score > best!.score || (score == best!.score && name < clusters[best!.index].name) {
+                    best = (index, candidates, score)
                 }
             case .failure(let rejection):
-                evaluations.append(ClusterEvaluation(cluster: cluster.name, verdict: .rejected(rejection.reason, message: rejection.message)))
+                evaluations.append(ClusterEvaluation(cluster: name, verdict: .rejected(rejection.reason, message: rejection.message)))
             }
         }
         evaluations.sort(by: Self.rankedBefore)
-        if let chosen = best?.plan.cluster, let index = evaluations.firstIndex(where: { $0.cluster == chosen }) {
+        // Nodes are assigned in the chosen cluster only.
+        let plan = best.map { assign(spec, groups: $0.candidates, nodes: clusters[$0.index].nodes, cluster: clusters[$0.index].name) }
+        if let chosen = plan?.cluster, let index = evaluations.firstIndex(where: { $0.cluster == chosen }) {
             evaluations[index].chosen = true
         }
-        return PlacementResult(evaluations: evaluations, plan: best?.plan)
+        return PlacementResult(evaluations: evaluations, plan: plan)
     }
 
     private static func rankedBefore(_ a: ClusterEvaluation, _ b: ClusterEvaluation) -> Bool {
@@ -42,8 +47,9 @@ public struct PlacementEngine: Sendable {
         var message: String
     }
 
-    /// A plan and its score for one cluster, or why the cluster cannot take the workload.
-    func evaluate(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> Result<(PlacementPlan, Double), Rejection> {
+    /// The node groups that can take every replica and the cluster's score, or why the
+    /// cluster cannot take the workload.
+    func evaluate(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> Result<([Int], Double), Rejection> {
         let descriptor = cluster.descriptor
         if let rejection = Self.clusterRejection(spec.constraints, cluster) {
             return .failure(rejection)
@@ -66,8 +72,7 @@ public struct PlacementEngine: Sendable {
         guard room >= wanted else {
             return .failure(Rejection(reason: .insufficientCapacity, message: insufficientMessage(spec, room: room, groups: candidates, nodes: cluster.nodes)))
         }
-        let plan = assign(spec, groups: candidates, nodes: cluster.nodes, cluster: descriptor.name)
-        return .success((plan, score(spec, in: cluster)))
+        return .success((candidates, score(spec, in: cluster)))
     }
 
     /// Why a whole cluster is out before any node is looked at: the constraints' clouds,
