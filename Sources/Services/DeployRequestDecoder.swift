@@ -58,8 +58,10 @@ struct DeployRequestDecoder {
                                  schedule: kind == .scheduled ? message.schedule : nil)
     }
 
-    private mutating func check(_ field: String, _ problem: String?) {
-        if let problem { violations.append(.init(field: field, description: problem)) }
+    /// Records a violation when there is a problem; the field's path (often interpolated)
+    /// is built only then.
+    private mutating func check(_ field: @autoclosure () -> String, _ problem: String?) {
+        if let problem { violations.append(.init(field: field(), description: problem)) }
     }
 
     private mutating func decodeKind(_ kind: Fleet_V1_WorkloadKind) -> WorkloadKind? {

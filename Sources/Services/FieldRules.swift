@@ -5,8 +5,8 @@ enum FieldRules {
     /// A DNS-1123 label, as Kubernetes names namespaces and most objects.
     static func dnsLabel(_ value: String) -> String? {
         if value.isEmpty { return "must not be empty" }
-        if value.utf8.count > 63 { return "must be at most 63 characters, is \(value.utf8.count)" }
-        let bytes = Array(value.utf8)
+        let bytes = value.utf8
+        if bytes.count > 63 { return "must be at most 63 characters, is \(bytes.count)" }
         let allowed = bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
         let alphanumeric: (UInt8) -> Bool = { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
         if !allowed || !alphanumeric(bytes.first!) || !alphanumeric(bytes.last!) {
@@ -42,7 +42,7 @@ enum FieldRules {
     /// A Kubernetes label value: empty, or up to 63 alphanumerics, '-', '_', '.', alphanumeric at both ends.
     static func labelValue(_ value: String) -> String? {
         if value.isEmpty { return nil }
-        let bytes = Array(value.utf8)
+        let bytes = value.utf8
         let alphanumeric: (UInt8) -> Bool = { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }
         let valid = bytes.count <= 63 && alphanumeric(bytes.first!) && alphanumeric(bytes.last!)
             && bytes.allSatisfy { alphanumeric($0) || $0 == 45 || $0 == 95 || $0 == 46 }
