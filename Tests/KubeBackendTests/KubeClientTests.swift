@@ -340,6 +340,6 @@ private final class RotatingCredentials: CredentialProvider {
         let cancelledAt = ContinuousClock.now
         let cancelled = await kubeError { _ = try await call.value }
         #expect(cancelled?.isCancelled == true)
-        #expect(ContinuousClock.now - cancelledAt < .seconds(2))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(10), "ended by the cancellation, not by the 60 s timeout")
     }
 }

@@ -120,7 +120,7 @@ private final class ManualKubeClock: KubeClock {
         defer { Task { try await server.shutdown() } }
         let client = try Self.client(server)
         let (changes, report) = AsyncStream<Bool>.makeStream()
-        let elector = Self.elector("replica-a", client, leaseDuration: .seconds(3), renewDeadline: .milliseconds(500),
+        let elector = Self.elector("replica-a", client, leaseDuration: .seconds(15), renewDeadline: .milliseconds(500),
                                    retryPeriod: .milliseconds(50))
         let run = Task { await elector.run { report.yield($0) } }
         defer { run.cancel() }
@@ -130,8 +130,8 @@ private final class ManualKubeClock: KubeClock {
         let fault = server.faults.add(.unreachable())
         let cutOff = ContinuousClock.now
         #expect(await iterator.next() == false)
-        // Well before the 3 s lease could expire for anyone else.
-        #expect(ContinuousClock.now - cutOff < .seconds(2))
+        // By its 500 ms renew deadline, well before the 15 s lease could expire for anyone else.
+        #expect(ContinuousClock.now - cutOff < .seconds(7))
 
         _ = server.faults.remove(id: try #require(fault.id))
         #expect(await iterator.next() == true, "still the holder, so it takes the Lease back")

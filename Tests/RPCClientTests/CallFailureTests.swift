@@ -14,7 +14,7 @@ struct CallFailureTests {
                                                deadline: .now + .milliseconds(200))
             }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(ContinuousClock.now - start < .seconds(5), "the call never answers: only the deadline ends it")
             #expect(await probe.wait { $0.cancelled == 1 })
         }
     }
@@ -71,13 +71,17 @@ struct CallFailureTests {
     }
 
     @Test func connectionRefusedFailsQuickly() async throws {
+        // Refused is answered at once, not when the connect timeout runs out; the bound is
+        // loose because this runs beside hundreds of other tests on a busy machine.
+        var configuration = RPCClientConfiguration()
+        configuration.connectTimeout = .seconds(30)
         let start = ContinuousClock.now
         let error = await #expect(throws: RPCClientError.self) {
-            _ = try await RPCClientConnection.connect(host: "127.0.0.1", port: 1)
+            _ = try await RPCClientConnection.connect(host: "127.0.0.1", port: 1, configuration: configuration)
         }
         #expect(error?.code == .unavailable)
         #expect(error?.message.contains("cannot connect to 127.0.0.1:1") == true)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test func anUnansweredConnectTimesOut() async throws {
