@@ -26,7 +26,10 @@ public struct PlacementEngine: Sendable {
         }
         evaluations.sort(by: Self.rankedBefore)
         // Nodes are assigned in the chosen cluster only.
-        let plan = best.map { assign(spec, groups: $0.candidates, nodes: clusters[$0.index].nodes, cluster: clusters[$0.index].name) }
+        let plan = best.map { best in
+            let chosen = clusters[best.index]
+            return assign(spec, groups: best.candidates, nodes: chosen.nodes, cluster: chosen.name)
+        }
         if let chosen = plan?.cluster, let index = evaluations.firstIndex(where: { $0.cluster == chosen }) {
             evaluations[index].chosen = true
         }
@@ -106,6 +109,7 @@ public struct PlacementEngine: Sendable {
     /// applied in order, so the one that left none is the furthest any group got to.
     private func eligibleGroups(_ spec: WorkloadSpec, in table: NodeTable) -> Result<[Int], Rejection> {
         var eligible: [Int] = []
+        eligible.reserveCapacity(table.groups.count)
         var furthest: GroupFilter?
         let tolerationsOffAccelerators = spec.tolerations(onNodesWith: nil)
         table.groups.withUnsafeBufferPointer { groups in
