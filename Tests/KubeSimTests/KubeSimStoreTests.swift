@@ -48,6 +48,24 @@ private final class Recorder: @unchecked Sendable {
     }
 }
 
+@Suite struct ObjectUIDTests {
+    /// Lower-case RFC 4122 version 4 UUIDs, as the apiserver gives `metadata.uid`, and
+    /// Foundation reads them back as UUIDs.
+    @Test func uidsAreRandomVersion4UUIDs() {
+        let uids = (0..<2000).map { _ in ObjectUID.make() }
+        #expect(Set(uids).count == uids.count)
+        for uid in uids.prefix(200) {
+            let characters = Array(uid)
+            #expect(characters.count == 36)
+            #expect([8, 13, 18, 23].allSatisfy { characters[$0] == "-" })
+            #expect(characters[14] == "4", "version 4: \(uid)")
+            #expect("89ab".contains(characters[19]), "RFC 4122 variant: \(uid)")
+            #expect(uid == uid.lowercased())
+            #expect(UUID(uuidString: uid)?.uuidString.lowercased() == uid)
+        }
+    }
+}
+
 @Suite struct KubeSimStoreTests {
     @Test func everyWriteGetsAHigherResourceVersionAndServerMetadata() throws {
         let store = try makeStore()
@@ -55,6 +73,7 @@ private final class Recorder: @unchecked Sendable {
         let second = try store.create(pods, namespace: "default", pod("b"))
         #expect(version(second) > version(created))
         #expect(created["metadata"]?["uid"]?.stringValue?.count == 36)
+        #expect(created["metadata"]?["uid"] != second["metadata"]?["uid"])
         #expect(created["metadata"]?["creationTimestamp"]?.stringValue?.hasSuffix("Z") == true)
         #expect(created["metadata"]?["namespace"] == "default")
         #expect(created["kind"] == "Pod")

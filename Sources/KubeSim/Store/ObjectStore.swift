@@ -1,6 +1,5 @@
 public import Foundation
 public import KubeBackend
-import Synchronization
 
 /// The simulated API server's in-memory object store, in place of etcd: one global
 /// resourceVersion counter bumped by every write, a bounded event history that
@@ -12,7 +11,7 @@ import Synchronization
 /// the store; a slow watcher therefore never blocks a writer.
 public final class ObjectStore: Sendable {
     public let catalog: ResourceCatalog
-    private let state: Mutex<State>
+    private let state: StoreLock<State>
     private let now: @Sendable () -> Date
 
     public enum Propagation: String, Sendable {
@@ -73,7 +72,7 @@ public final class ObjectStore: Sendable {
         self.now = now
         var objects: [ResourceKey: [ObjectKey: JSONValue]] = [:]
         for type in catalog.types { objects[type.key] = [:] }
-        state = Mutex(State(resourceVersion: initialResourceVersion, objects: objects,
+        state = StoreLock(State(resourceVersion: initialResourceVersion, objects: objects,
                             history: EventHistory(capacity: historyCapacity, startingAfter: initialResourceVersion)))
     }
 
@@ -198,7 +197,7 @@ public final class ObjectStore: Sendable {
             }
             let key = ObjectKey(namespace: object.metadataString("namespace"), name: name)
             guard state.objects[type.key]?[key] == nil else { throw APIError.alreadyExists(type, name: name) }
-            object.setMetadata("uid", .string(UUID().uuidString.lowercased()))
+            object.setMetadata("uid", .string(ObjectUID.make()))
             object.setMetadata("creationTimestamp", .string(Timestamp(now()).rawValue))
             object.setMetadata("deletionTimestamp", nil)
             object.setMetadata("generation", type.tracksGeneration ? 1 : nil)
