@@ -42,6 +42,32 @@ import Testing
         #expect((ResourceVector(memoryBytes: .min + 1) - ResourceVector(memoryBytes: 2)).memoryBytes == .min)
     }
 
+    /// Without explanations an infeasible cluster is ruled out from group totals; the plan
+    /// must be the one the explained placement makes, for workloads that fit and do not.
+    @Test func placingWithoutExplanationsChoosesTheSamePlan() {
+        let gke = F.snapshot(F.descriptor("gke"), nodes: (0..<6).map { F.gpuNode("g\($0)") } + (0..<4).map { F.cpuNode("c\($0)") },
+                             requests: [("g0", ResourceVector(accelerators: 7, pods: 1)), ("g1", ResourceVector(accelerators: 3, pods: 1)),
+                                        ("c0", ResourceVector(cpuMillis: 15_500, memoryBytes: F.gib, pods: 1))])
+        let aks = F.snapshot(F.descriptor("aks", cloud: .aks, region: "westeurope", costRank: 2),
+                             nodes: (0..<3).map { F.gpuNode("a\($0)", gpus: 4) } + (0..<8).map { F.cpuNode("d\($0)", cpu: 8_000) },
+                             requests: [("a0", ResourceVector(accelerators: 4, pods: 1)), ("d1", ResourceVector(cpuMillis: 7_000, pods: 1))])
+        let clusters = [gke, aks]
+        var workloads: [WorkloadSpec] = []
+        for replicas in [1, 2, 5, 9, 17, 40] {
+            for gpus in [1, 2, 4, 5, 8] as [Int64] { workloads.append(F.gpuWorkload(replicas: replicas, gpus: gpus)) }
+            for cpu in [500, 3_000, 8_000, 16_000] as [Int64] { workloads.append(F.cpuWorkload(replicas: replicas, cpu: cpu)) }
+        }
+        var placed = 0
+        for spec in workloads {
+            let explained = engine.place(spec, in: clusters)
+            let quick = engine.place(spec, in: clusters, explain: false)
+            #expect(quick.plan == explained.plan, "\(spec.replicas) x \(spec.perReplica)")
+            #expect(quick.evaluations.map(\.cluster) == explained.evaluations.map(\.cluster))
+            if explained.plan != nil { placed += 1 }
+        }
+        #expect(placed > 0 && placed < workloads.count, "the workloads cover both outcomes")
+    }
+
     @Test func replicasSpreadOverNodesWhenNoNodeHoldsThemAll() {
         let cluster = F.snapshot(F.descriptor("gke"), nodes: [F.gpuNode("g1"), F.gpuNode("g2"), F.gpuNode("g3")])
         let plan = engine.place(F.gpuWorkload(replicas: 5, gpus: 4), in: [cluster]).plan

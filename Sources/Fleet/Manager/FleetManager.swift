@@ -169,10 +169,10 @@ public final class FleetManager: Sendable {
         return (nil, result.evaluations)
     }
 
-    private func timedPlacement(_ spec: WorkloadSpec) -> PlacementResult {
+    private func timedPlacement(_ spec: WorkloadSpec, explain: Bool = true) -> PlacementResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let result = engine.place(spec, in: board.all)
+        let result = engine.place(spec, in: board.all, explain: explain)
         observePlacement(clock.now - start)
         return result
     }
@@ -202,7 +202,7 @@ public final class FleetManager: Sendable {
         for await _ in queueKicks {
             for record in await book.queuedInOrder() {
                 guard await book.record(record.id)?.state == .queued else { continue }
-                let result = timedPlacement(record.spec)
+                let result = timedPlacement(record.spec, explain: false)
                 guard let plan = result.plan, let actor = clusters[plan.cluster] else { continue }
                 guard await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) else { continue }
                 guard await book.dequeue(record.id) else {

@@ -7,14 +7,18 @@ public struct PlacementEngine: Sendable {
         self.policy = policy
     }
 
-    public func place(_ spec: WorkloadSpec, in clusters: [ClusterSnapshot]) -> PlacementResult {
+    /// - Parameter explain: whether each rejected cluster says why. Without, a cluster that
+    ///   cannot hold the replicas is ruled out from its node groups' free totals instead of
+    ///   counting the exact room on every node; the plan is the same. Re-trying queued work
+    ///   wants only the plan.
+    public func place(_ spec: WorkloadSpec, in clusters: [ClusterSnapshot], explain: Bool = true) -> PlacementResult {
         var evaluations: [ClusterEvaluation] = []
         evaluations.reserveCapacity(clusters.count)
         var best: (index: Int, candidates: [Int], score: Double)?
         // By index: a snapshot is read in place, not copied out of the array.
         for index in clusters.indices {
             let name = clusters[index].name
-            switch evaluate(spec, in: clusters[index]) {
+            switch evaluate(spec, in: clusters[index], explain: explain) {
             case .success(let (candidates, score)):
                 evaluations.append(ClusterEvaluation(cluster: name, verdict: .feasible(score: score)))
                 if best == nil || score > best!.score || (score == best!.score && name < clusters[best!.index].name) {
@@ -52,8 +56,7 @@ public struct PlacementEngine: Sendable {
 
     /// The node groups that can take every replica and the cluster's score, or why the
     /// cluster cannot take the workload.
-    func evaluate(_ spec: WorkloadSpec, in cluster: ClusterSnapshot) -> Result<([Int], Double), Rejection> {
-        let descriptor = cluster.descriptor
+    func evaluate(_ spec: WorkloadSpec, in cluster: ClusterSnapshot, explain: Bool = true) -> Result<([Int], Double), Rejection> {
         if let rejection = Self.clusterRejection(spec.constraints, cluster) {
             return .failure(rejection)
         }
@@ -67,6 +70,9 @@ public struct PlacementEngine: Sendable {
         }
         let wanted = Int64(spec.replicas)
         let unit = spec.perReplica.vector
+        if !explain && Self.roomBound(for: unit, groups: candidates, in: cluster.nodes) < wanted {
+            return .failure(Rejection(reason: .insufficientCapacity, message: ""))
+        }
         var room: Int64 = 0
         for index in candidates where room < wanted {
             let group = cluster.nodes.groups[index]
@@ -76,6 +82,17 @@ public struct PlacementEngine: Sendable {
             return .failure(Rejection(reason: .insufficientCapacity, message: insufficientMessage(spec, room: room, groups: candidates, nodes: cluster.nodes)))
         }
         return .success((candidates, score(spec, in: cluster)))
+    }
+
+    /// At least the room the groups' nodes have for copies of `unit`: whole copies per node
+    /// sum to no more than whole copies of the group's summed free amounts.
+    private static func roomBound(for unit: ResourceVector, groups: [Int], in table: NodeTable) -> Int64 {
+        var bound: Int64 = 0
+        for index in groups {
+            let group = table.groups[index]
+            if unit.fits(in: group.maxFree) { bound = bound.saturatingAdding(group.freeTotal.copies(of: unit)) }
+        }
+        return bound
     }
 
     /// Why a whole cluster is out before any node is looked at: the constraints' clouds,
