@@ -202,11 +202,11 @@ struct  Fleet__V1__Resources
 {
   ProtobufCMessage base;
   /*
-   * > 0
+   * > 0, at most 1,000,000,000 (a million cores)
    */
   int64_t cpu_millis;
   /*
-   * > 0
+   * > 0, at most 2^50 (1 PiB)
    */
   int64_t memory_bytes;
   /*
@@ -214,7 +214,7 @@ struct  Fleet__V1__Resources
    */
   char *accelerator_type;
   /*
-   * > 0 exactly when accelerator_type is set
+   * > 0 exactly when accelerator_type is set; at most 2^20
    */
   int32_t accelerator_count;
 };
