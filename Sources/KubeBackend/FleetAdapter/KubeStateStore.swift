@@ -17,7 +17,7 @@ public final class KubeStateStore: FleetStateStore {
     }
 
     public func saveQueued(_ record: DeploymentRecord) async throws {
-        try await save(name: "queued-\(record.id.rawValue)", kind: "queued-deployment", text: try RecordCoding.encode(record))
+        try await save(name: "queued-\(record.id.rawValue)", kind: "queued-deployment", text: try RecordJSON.encode(record))
     }
 
     public func removeQueued(_ id: DeploymentID) async throws {
@@ -33,7 +33,7 @@ public final class KubeStateStore: FleetStateStore {
     }
 
     public func saveReservation(_ record: ReservationRecord) async throws {
-        try await save(name: "reservation-\(record.id.rawValue)", kind: "reservation", text: try RecordCoding.encode(record))
+        try await save(name: "reservation-\(record.id.rawValue)", kind: "reservation", text: try RecordJSON.encode(record))
     }
 
     public func loadReservations() async throws -> [ReservationRecord] {

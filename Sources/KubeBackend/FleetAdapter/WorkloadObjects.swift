@@ -65,7 +65,7 @@ public enum WorkloadObjects {
 
     static func metadata(_ workload: PlacedWorkload) -> ObjectMeta {
         ObjectMeta(name: workload.record.spec.name, namespace: workload.record.spec.namespace, labels: podLabels(workload),
-                   annotations: (try? RecordCoding.encode(workload.record)).map { [recordAnnotation: $0] })
+                   annotations: (try? RecordJSON.encode(workload.record)).map { [recordAnnotation: $0] })
     }
 
     public static func deployment(_ workload: PlacedWorkload) -> Deployment {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A model that keeps the JSON keys it has no property for, so that a
 /// read-modify-write sends them back. `KubeJSON` fills and writes
 /// `unknownFields` around the type's own (usually synthesized) Codable code:
@@ -92,6 +94,7 @@ final class JSONValueDecoder: Decoder {
         if T.self == Timestamp.self { return Timestamp(rawValue: try JSONValueDecoder.unboxString(value, path)) as! T }
         if T.self == Quantity.self { return try decodeQuantity() as! T }
         if T.self == [String: Quantity].self { return try decodeQuantityMap() as! T }
+        if T.self == Date.self { return Date(timeIntervalSince1970: try JSONValueDecoder.unboxDouble(value, path)) as! T }
         if let preserving = T.self as? any PreservesUnknownFields.Type {
             return try decodeThroughDecodable(preserving) as! T
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Encodes `Encodable` values into a `JSONValue` tree. Containers are handed out
 /// as values but must write into their parent later, so the tree under
 /// construction lives in reference-typed nodes until `finish()`.
@@ -49,6 +51,9 @@ final class JSONValueEncoder: Encoder {
 
     static func encode<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONValue {
         if let string = value as? String { return .string(string) }
+        // Kubernetes objects carry times as RFC 3339 strings (`Timestamp`); a `Date` is one
+        // of fleetd's own records, stored as seconds since 1970 (see Fleet's RecordCoding).
+        if let date = value as? Date { return .number(JSONNumber(date.timeIntervalSince1970)) }
         let encoder = JSONValueEncoder(codingPath: codingPath)
         try value.encode(to: encoder)
         var result = encoder.finish()
