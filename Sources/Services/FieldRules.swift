@@ -5,11 +5,8 @@ enum FieldRules {
     /// A DNS-1123 label, as Kubernetes names namespaces and most objects.
     static func dnsLabel(_ value: String) -> String? {
         if value.isEmpty { return "must not be empty" }
-        let bytes = value.utf8
-        if bytes.count > 63 { return "must be at most 63 characters, is \(bytes.count)" }
-        let allowed = bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
-        let alphanumeric: (UInt8) -> Bool = { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) }
-        if !allowed || !alphanumeric(bytes.first!) || !alphanumeric(bytes.last!) {
+        if value.utf8.count > 63 { return "must be at most 63 characters, is \(value.utf8.count)" }
+        if !KubernetesNames.isDNS1123Label(value) {
             return "\"\(value)\" is not a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"
         }
         return nil
@@ -31,7 +28,7 @@ enum FieldRules {
         guard parts.count <= 2, let name = parts.last else { return "\"\(key)\" is not a label key" }
         if parts.count == 2 {
             let prefix = parts[0]
-            if prefix.isEmpty || prefix.utf8.count > 253 || prefix.split(separator: ".", omittingEmptySubsequences: false).contains(where: { dnsLabel(String($0)) != nil }) {
+            if !KubernetesNames.isDNS1123Subdomain(String(prefix)) {
                 return "\"\(key)\" has an invalid prefix: it must be a DNS-1123 subdomain"
             }
         }
