@@ -22,7 +22,9 @@ public enum ClusterBackends {
         guard let election = configuration.leaderElection else { return nil }
         guard let client = managementBackend(configuration, backends: backends)?.client else { return nil }
         let namespace = KubeStateStore.namespace
-        try await client.applyDiscardingResult(Namespace(metadata: ObjectMeta(name: namespace)), fieldManager: KubeClusterAPI.fieldManager, force: true)
+        // The same manifest as the state store applies under the same field manager; a bare
+        // Namespace would take its managed-by label away again.
+        try await client.applyDiscardingResult(WorkloadObjects.namespace(namespace), fieldManager: KubeClusterAPI.fieldManager, force: true)
         let identity = election.identity ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         return LeaseElector(client: client, configuration: .init(
             namespace: namespace, name: election.leaseName, identity: identity, leaseDuration: election.leaseDuration,

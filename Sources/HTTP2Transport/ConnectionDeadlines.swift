@@ -23,7 +23,8 @@ final class ConnectionDeadlines: @unchecked Sendable {
     /// Runs `body` on the loop once `delay` has passed, unless the returned deadline is
     /// cancelled first.
     func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> CallDeadline {
-        let deadline = CallDeadline(due: NIODeadline.now() + Self.timeAmount(delay), body: body, owner: self)
+        // NIO's deadline arithmetic saturates, so the largest `grpc-timeout` is a far future, not a trap.
+        let deadline = CallDeadline(due: NIODeadline.now() + .nanoseconds(max(0, delay.clampedNanoseconds)), body: body, owner: self)
         if loop.inEventLoop {
             add(deadline)
         } else {
@@ -67,13 +68,6 @@ final class ConnectionDeadlines: @unchecked Sendable {
             body?()
         }
         if let earliest = heap.earliest { arm(at: earliest.due) }
-    }
-
-    /// NIO counts nanoseconds in 64 bits; a `grpc-timeout` may say up to 99,999,999 hours.
-    private static func timeAmount(_ delay: Duration) -> TimeAmount {
-        let limit = Duration.nanoseconds(Int64.max / 4)
-        let (seconds, attoseconds) = min(max(delay, .zero), limit).components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
 

@@ -75,9 +75,7 @@ final class ClientCall: @unchecked Sendable {
             finish(.failure(RPCClientError(.deadlineExceeded, "the deadline passed before the call started")), reset: false)
             return (false, nil)
         }
-        let (seconds, attoseconds) = remaining.components
-        let nanoseconds = seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
-        deadlineTimer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+        deadlineTimer = loop.scheduleTask(in: .nanoseconds(remaining.clampedNanoseconds)) { [self] in
             finish(.failure(RPCClientError(.deadlineExceeded, "the deadline passed after \(remaining)")), reset: true)
         }
         return (true, GRPCTimeout.encode(remaining))

@@ -49,7 +49,7 @@ public final class RPCClientConnection: Sendable {
             configuration: configuration, eventLoop: loop,
             authority: configuration.authority ?? Self.authority(host: host, port: port),
             waitsForTLSHandshake: tls != nil)
-        let timeout = TimeAmount.nanoseconds(configuration.connectTimeout.nanoseconds)
+        let timeout = TimeAmount.nanoseconds(configuration.connectTimeout.clampedNanoseconds)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -220,13 +220,6 @@ public struct RPCResponse<Message: Sendable>: Sendable {
     public var initialMetadata: Metadata
     /// Custom metadata of the trailers.
     public var trailingMetadata: Metadata
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
-    }
 }
 
 extension RPCClientConfiguration {

@@ -145,9 +145,7 @@ package enum GRPCTimeout {
     /// The value a client sends for the time left: the finest unit that fits in 8 digits,
     /// rounded up so that the server does not give up before the client does.
     package static func encode(_ remaining: Duration) -> String {
-        let (seconds, attoseconds) = remaining.components
-        let nanoseconds = max(1, seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
-            ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let nanoseconds = max(1, remaining.clampedNanoseconds)
         let limit: Int64 = 99_999_999
         func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 { (a - 1) / b + 1 }
         if nanoseconds <= limit { return "\(nanoseconds)n" }
@@ -160,5 +158,18 @@ package enum GRPCTimeout {
         let minutes = ceilDiv(secs, 60)
         if minutes <= limit { return "\(minutes)M" }
         return "\(min(ceilDiv(secs, 3600), limit))H"
+    }
+}
+
+package extension Duration {
+    /// Whole nanoseconds, held at the ends of the `Int64` range instead of overflowing:
+    /// a `grpc-timeout` may say 99,999,999 hours, more nanoseconds than 64 bits count.
+    var clampedNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if sumOverflow { return seconds < 0 ? .min : .max }
+        return sum
     }
 }

@@ -35,6 +35,16 @@ import Testing
         #expect(GRPCTimeout.parse("-1S") == nil)
     }
 
+    /// Durations in nanoseconds for NIO timers, held at the ends of Int64: the largest
+    /// `grpc-timeout` (99,999,999 hours) must not trap or wrap around to the past.
+    @Test func durationsClampToNanosecondsInsteadOfOverflowing() {
+        #expect(Duration.milliseconds(1500).clampedNanoseconds == 1_500_000_000)
+        #expect(Duration.seconds(-2).clampedNanoseconds == -2_000_000_000)
+        #expect(Duration.seconds(99_999_999 * 3600).clampedNanoseconds == .max)
+        #expect(Duration.seconds(-99_999_999 * 3600).clampedNanoseconds == .min)
+        #expect((Duration.seconds(9_223_372_036) + .nanoseconds(999_999_999)).clampedNanoseconds == .max)
+    }
+
     @Test func grpcTimeoutUsesTheFinestUnitThatFits() {
         #expect(GRPCTimeout.encode(.nanoseconds(1500)) == "1500n")
         #expect(GRPCTimeout.encode(.milliseconds(250)) == "250000u")
