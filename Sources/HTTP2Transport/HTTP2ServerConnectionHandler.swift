@@ -15,6 +15,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     let eventLoop: any EventLoop
     let taskExecutor: EventLoopTaskExecutor
     let deadlines: ConnectionDeadlines
+    var repeatedHeaderValues = RepeatedHeaderValues()
     private(set) var session: NGHTTP2ServerSession!
     private var context: ChannelHandlerContext?
     private let registry: ConnectionRegistry
@@ -211,7 +212,7 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
 
     func stream(_ stream: HTTP2ServerStream, didReceiveHeaders endStream: Bool) {
         if stream.headerListTooLarge {
-            stream.finish(head: nil, trailers: [
+            stream.finish(head: nil, message: nil, trailers: [
                 HeaderField(":status", "431"), HeaderField("content-type", "application/grpc"),
                 HeaderField("grpc-status", String(RPCStatusCode.resourceExhausted.rawValue)),
                 HeaderField("grpc-message", "header list larger than \(configuration.maxHeaderListSize) bytes"),

@@ -1,4 +1,3 @@
-import Glibc
 import NIOCore
 import RPCServer
 
@@ -58,13 +57,16 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
             fields = []
             return
         }
-        let name = InternedHeaderStrings.names.string(for: name)
-        let value = InternedHeaderStrings.values.string(for: value)
-        switch name {
-        case ":method": method = value
-        case ":path": path = value
-        case ":authority", ":scheme": break
-        default: fields.append(HeaderField(name, value))
+        guard let known = KnownHeaderName(name) else {
+            fields.append(HeaderField(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            return
+        }
+        switch known {
+        case .method: method = KnownHeaderValues.table.string(for: value)
+        case .path: path = connection.repeatedHeaderValues.string(for: value)
+        case .authority, .scheme: break
+        case .userAgent: fields.append(HeaderField(known.string, connection.repeatedHeaderValues.string(for: value)))
+        default: fields.append(HeaderField(known.string, KnownHeaderValues.table.string(for: value)))
         }
     }
 
@@ -103,9 +105,11 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         connection.outputPending()
     }
 
-    func finish(head: [HeaderField]?, trailers: [HeaderField]) {
-        guard loop.inEventLoop else { return loop.execute { self.finishOnLoop(head: head, trailers: trailers) } }
-        finishOnLoop(head: head, trailers: trailers)
+    func finish(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField]) {
+        guard loop.inEventLoop else {
+            return loop.execute { self.finishOnLoop(head: head, message: message, trailers: trailers) }
+        }
+        finishOnLoop(head: head, message: message, trailers: trailers)
     }
 
     func cancel() {
@@ -160,8 +164,12 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         connection.outputPending()
     }
 
-    private func finishOnLoop(head: [HeaderField]?, trailers: [HeaderField]) {
+    private func finishOnLoop(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField]) {
         guard !closed, self.trailers == nil else { return }
+        if let message {
+            pending.append(message)
+            pendingBytes += message.count
+        }
         if !responseSubmitted {
             responseSubmitted = true
             if let head {
@@ -246,38 +254,6 @@ struct OpenStreamList {
             streams.append(stream)
         }
         return streams
-    }
-}
-
-/// The header names and values nearly every gRPC request carries, kept as ready-made strings so
-/// that most headers cost no allocation (Swift strings longer than 15 bytes live on the heap).
-enum InternedHeaderStrings {
-    static let names = InternTable([
-        ":method", ":path", ":scheme", ":authority", "content-type", "te", "user-agent",
-        "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-message-type",
-    ])
-    static let values = InternTable([
-        "POST", "http", "https", "application/grpc", "application/grpc+proto", "trailers",
-        "identity", "gzip", "deflate", "identity,deflate,gzip", "identity,gzip", "gzip,identity",
-    ])
-
-    struct InternTable: Sendable {
-        private let entries: [(bytes: [UInt8], string: String)]
-
-        init(_ strings: [String]) {
-            entries = strings.map { (Array($0.utf8), $0) }
-        }
-
-        func string(for bytes: UnsafeRawBufferPointer) -> String {
-            if let base = bytes.baseAddress {
-                for entry in entries where entry.bytes.count == bytes.count && entry.bytes[0] == bytes[0] {
-                    if entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 {
-                        return entry.string
-                    }
-                }
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
     }
 }
 

@@ -80,15 +80,6 @@ public struct Metadata: Sendable, Equatable, Sequence {
             }
         }
     }
-
-    /// Whether a request header is custom metadata rather than part of the protocol.
-    static func isCustomMetadataKey(_ key: String) -> Bool {
-        if key.hasPrefix(":") || key.hasPrefix("grpc-") { return false }
-        switch key {
-        case "content-type", "te", "connection", "host", "content-length": return false
-        default: return true
-        }
-    }
 }
 
 /// One HTTP/2 header field as the transport sends or received it.

@@ -35,7 +35,7 @@ public final class RPCServer: Sendable {
     public func open(head: RequestHead, stream: any RPCTransportStream) -> any RPCInboundStream {
         switch CallSetup.make(head: head, server: self) {
         case .rejected(let trailersOnly):
-            stream.finish(head: nil, trailers: trailersOnly)
+            stream.finish(head: nil, message: nil, trailers: trailersOnly)
             return DiscardingInbound()
         case .accepted(let setup):
             let call = ServerCall(setup: setup, server: self, transport: stream)
@@ -72,13 +72,13 @@ struct CallSetup {
         var acceptEncoding: String?
         var metadata = Metadata()
         for field in head.fields {
-            switch field.name {
-            case "content-type": contentType = field.value
-            case "grpc-timeout": timeoutValue = field.value
-            case "grpc-encoding": encoding = field.value
-            case "grpc-accept-encoding": acceptEncoding = field.value
-            default:
-                guard Metadata.isCustomMetadataKey(field.name) else { continue }
+            switch RequestHeaderRole(name: field.name) {
+            case .contentType: contentType = field.value
+            case .timeout: timeoutValue = field.value
+            case .encoding: encoding = field.value
+            case .acceptEncoding: acceptEncoding = field.value
+            case .reserved: continue
+            case .customMetadata:
                 guard metadata.addWireValue(key: field.name, value: field.value) else {
                     return .rejected(trailersOnly: grpcError(server, .internal,
                         "metadata \(field.name) is not valid base64"))
@@ -144,6 +144,33 @@ struct CallSetup {
     static func httpError(_ httpStatus: Int, _ code: RPCStatusCode, _ message: String) -> [HeaderField] {
         [HeaderField(":status", String(httpStatus)), HeaderField("content-type", "application/grpc")]
             + ResponseFields.status(RPCStatus(code: code, message: message))
+    }
+}
+
+/// What a request header field is to gRPC: one the protocol reads, one it reserves, or
+/// custom metadata for the handler.
+enum RequestHeaderRole {
+    case contentType, timeout, encoding, acceptEncoding
+    /// Pseudo-headers, `grpc-*` fields not read here, and HTTP fields such as `te`.
+    case reserved
+    case customMetadata
+
+    // Switching on the length first spares most full string comparisons: this runs for every
+    // field of every request.
+    init(name: String) {
+        let utf8 = name.utf8
+        switch utf8.count {
+        case 12 where name == "content-type": self = .contentType
+        case 12 where name == "grpc-timeout": self = .timeout
+        case 13 where name == "grpc-encoding": self = .encoding
+        case 20 where name == "grpc-accept-encoding": self = .acceptEncoding
+        case 2 where name == "te", 4 where name == "host", 10 where name == "connection",
+             14 where name == "content-length":
+            self = .reserved
+        default:
+            let reserved = utf8.first == UInt8(ascii: ":") || utf8.starts(with: "grpc-".utf8)
+            self = reserved ? .reserved : .customMetadata
+        }
     }
 }
 

@@ -14,8 +14,15 @@ enum RequestSource: Sendable {
 
 /// One registered method with its types erased: bytes in, bytes out.
 struct MethodHandler: Sendable {
+    enum Body: Sendable {
+        /// Returns the call's one response message, which goes out together with the trailers.
+        case singleResponse(@Sendable (RequestSource, ServerContext) async throws -> [UInt8])
+        /// Writes any number of response messages through the writer.
+        case responseStream(@Sendable (RequestSource, CallWriter, ServerContext) async throws -> Void)
+    }
+
     let kind: RPCKind
-    let run: @Sendable (RequestSource, CallWriter, ServerContext) async throws -> Void
+    let body: Body
 }
 
 /// A group of methods under one service name, registered together.
@@ -52,40 +59,38 @@ public struct RPCRouter: Sendable {
         _ path: String,
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        add(path, MethodHandler(kind: .unary) { source, writer, context in
+        add(path, MethodHandler(kind: .unary, body: .singleResponse { source, context in
             let request: Request = try Self.decodeSingle(source)
-            let response = try await handler(request, context)
-            try await writer.write(response.serializedBytes())
-        })
+            return try await handler(request, context).serializedBytes()
+        }))
     }
 
     public mutating func clientStreaming<Request: RPCMessage, Response: RPCMessage>(
         _ path: String,
         _ handler: @escaping @Sendable (RPCRequestStream<Request>, ServerContext) async throws -> Response
     ) {
-        add(path, MethodHandler(kind: .clientStreaming) { source, writer, context in
-            let response = try await handler(Self.decodeStream(source, context), context)
-            try await writer.write(response.serializedBytes())
-        })
+        add(path, MethodHandler(kind: .clientStreaming, body: .singleResponse { source, context in
+            try await handler(Self.decodeStream(source, context), context).serializedBytes()
+        }))
     }
 
     public mutating func serverStreaming<Request: RPCMessage, Response: RPCMessage>(
         _ path: String,
         _ handler: @escaping @Sendable (Request, RPCResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
-        add(path, MethodHandler(kind: .serverStreaming) { source, writer, context in
+        add(path, MethodHandler(kind: .serverStreaming, body: .responseStream { source, writer, context in
             let request: Request = try Self.decodeSingle(source)
             try await handler(request, RPCResponseWriter(writer), context)
-        })
+        }))
     }
 
     public mutating func bidiStreaming<Request: RPCMessage, Response: RPCMessage>(
         _ path: String,
         _ handler: @escaping @Sendable (RPCRequestStream<Request>, RPCResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
-        add(path, MethodHandler(kind: .bidiStreaming) { source, writer, context in
+        add(path, MethodHandler(kind: .bidiStreaming, body: .responseStream { source, writer, context in
             try await handler(Self.decodeStream(source, context), RPCResponseWriter(writer), context)
-        })
+        }))
     }
 
     /// Registers a unary method that works on raw message bytes, with no decoding at all.
@@ -93,10 +98,10 @@ public struct RPCRouter: Sendable {
         _ path: String,
         _ handler: @escaping @Sendable ([UInt8], ServerContext) async throws -> [UInt8]
     ) {
-        add(path, MethodHandler(kind: .unary) { source, writer, context in
+        add(path, MethodHandler(kind: .unary, body: .singleResponse { source, context in
             guard case .single(let bytes) = source else { preconditionFailure("unary gets one message") }
-            try await writer.write(handler(bytes, context))
-        })
+            return try await handler(bytes, context)
+        }))
     }
 
     private mutating func add(_ path: String, _ handler: MethodHandler) {

@@ -159,32 +159,37 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
 
     private func run(_ source: RequestSource) async {
         let context = setup.context
+        let interceptors = server.configuration.interceptors
         do {
-            try await server.configuration.interceptors.run(context: context) {
-                try await setup.handler.run(source, CallWriter(call: self), context)
+            switch setup.handler.body {
+            case .singleResponse(let body):
+                var response: [UInt8]?
+                try await interceptors.run(context: context) {
+                    response = try await body(source, context)
+                }
+                finish(.ok, trailing: context.trailingMetadata, response: response, fromHandler: true)
+            case .responseStream(let body):
+                try await interceptors.run(context: context) {
+                    try await body(source, CallWriter(call: self), context)
+                }
+                finish(.ok, trailing: context.trailingMetadata, fromHandler: true)
             }
-            finish(.ok, trailing: context.trailingMetadata)
         } catch let error as RPCError {
             var trailing = context.trailingMetadata
             for element in error.trailingMetadata { trailing.append(element) }
-            finish(error.status, trailing: trailing)
+            finish(error.status, trailing: trailing, fromHandler: true)
         } catch is CancellationError {
-            finish(RPCStatus(code: .cancelled, message: "the call was cancelled"), trailing: Metadata())
+            finish(RPCStatus(code: .cancelled, message: "the call was cancelled"), trailing: Metadata(), fromHandler: true)
         } catch {
-            finish(RPCStatus(code: .unknown, message: "the handler failed: \(type(of: error))"), trailing: Metadata())
+            finish(RPCStatus(code: .unknown, message: "the handler failed: \(type(of: error))"), trailing: Metadata(),
+                   fromHandler: true)
         }
     }
 
     // MARK: outbound, from the handler's task or the connection
 
     func write(_ payload: [UInt8]) async throws {
-        var payload = payload
-        var compressed = false
-        if let compression = setup.responseCompression {
-            payload = try compression.compress(payload)
-            compressed = true
-        }
-        let framed = MessageFramer.frame(payload, compressed: compressed)
+        let framed = try frame(payload)
         let outcome = shared.withLock { state -> (ok: Bool, needsHead: Bool) in
             guard !state.finished else { return (false, false) }
             defer { state.headSent = true }
@@ -206,6 +211,17 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         if needsHead { transport.send(head: responseHead()) }
     }
 
+    private func frame(_ payload: [UInt8]) throws(RPCError) -> [UInt8] {
+        guard let compression = setup.responseCompression else {
+            return MessageFramer.frame(payload, compressed: false)
+        }
+        do {
+            return MessageFramer.frame(try compression.compress(payload), compressed: true)
+        } catch {
+            throw RPCError(.internal, "could not compress the response message: \(error)")
+        }
+    }
+
     private func responseHead() -> [HeaderField] {
         let metadata = setup.context.initialMetadata
         if metadata.isEmpty && setup.responseCompression == nil { return server.standardResponseHead }
@@ -219,10 +235,22 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
 
     /// Ends the call with `status` unless it has ended already, and stops the handler.
     private func fail(_ status: RPCStatus) {
-        finish(status, trailing: Metadata())
+        finish(status, trailing: Metadata(), fromHandler: false)
     }
 
-    private func finish(_ status: RPCStatus, trailing: Metadata) {
+    /// Ends the call unless it has ended already. `response`, the one message of a
+    /// single-response call, goes out with the head and the trailers. The handler's task is
+    /// cancelled unless it is the one finishing.
+    private func finish(_ status: RPCStatus, trailing: Metadata, response: [UInt8]? = nil, fromHandler: Bool) {
+        var status = status
+        var message: [UInt8]?
+        if let response {
+            do {
+                message = try frame(response)
+            } catch {
+                status = error.status
+            }
+        }
         let ended = shared.withLock { state -> (headSent: Bool, task: Task<Void, Never>?, timer: (any RPCScheduledTimer)?)? in
             guard !state.finished else { return nil }
             state.finished = true
@@ -231,14 +259,18 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         }
         guard let ended else { return }
         ended.timer?.cancel()
-        ended.task?.cancel()
+        if !fromHandler { ended.task?.cancel() }
         queue?.finish(RPCError(status.code == .ok ? .cancelled : status.code, status.message))
         let trailers = trailing.isEmpty ? ResponseFields.status(status) : ResponseFields.status(status) + trailing.wireFields
-        if ended.headSent {
-            transport.finish(head: nil, trailers: trailers)
+        if let message {
+            transport.finish(head: ended.headSent ? nil : responseHead(), message: message, trailers: trailers)
+            setup.context.messageSent()
+        } else if ended.headSent {
+            transport.finish(head: nil, message: nil, trailers: trailers)
         } else {
             // Trailers-Only: one HEADERS frame carries the status, with the initial metadata.
-            transport.finish(head: nil, trailers: server.standardResponseHead + setup.context.initialMetadata.wireFields + trailers)
+            transport.finish(head: nil, message: nil,
+                             trailers: server.standardResponseHead + setup.context.initialMetadata.wireFields + trailers)
         }
     }
 }

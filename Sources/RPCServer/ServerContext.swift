@@ -13,6 +13,8 @@ public final class ServerContext: Sendable {
 
     private let responseMetadata = Mutex((initial: Metadata(), trailing: Metadata()))
     private let messageObserver = Mutex<MessageObserver?>(nil)
+    /// Whether `messageObserver` was ever set: most calls have none, and skip its lock.
+    private let observed = Atomic(false)
 
     /// Told about each message of the call as it is sent, and each request message of a
     /// streaming call as the handler takes it in.
@@ -51,13 +53,16 @@ public final class ServerContext: Sendable {
     /// unary or server-streaming call was taken in before interceptors ran, and is not told.
     public func observeMessages(_ observer: MessageObserver) {
         messageObserver.withLock { $0 = observer }
+        observed.store(true, ordering: .releasing)
     }
 
     func messageSent() {
+        guard observed.load(ordering: .acquiring) else { return }
         messageObserver.withLock { $0 }?.sent()
     }
 
     func messageReceived() {
+        guard observed.load(ordering: .acquiring) else { return }
         messageObserver.withLock { $0 }?.received()
     }
 }

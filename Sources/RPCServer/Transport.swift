@@ -41,10 +41,12 @@ public protocol RPCTransportStream: AnyObject, Sendable {
     /// seen as established. A later ``send(head:message:)`` then passes no head.
     func send(head: [HeaderField])
 
-    /// Ends the response. With a head, the head is sent first. When no head was ever sent and
-    /// none is given, `trailers` is sent alone as a Trailers-Only response (it then carries
-    /// `:status` and `content-type`).
-    func finish(head: [HeaderField]?, trailers: [HeaderField])
+    /// Ends the response: `head` first when given (only when none was sent before), then
+    /// `message` (one already framed gRPC message) when given, then `trailers`. A call with one
+    /// response message ends in this one step. When no head was ever sent and none is given,
+    /// `trailers` is sent alone as a Trailers-Only response (it then carries `:status` and
+    /// `content-type`).
+    func finish(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField])
 
     /// Resets the stream (RST_STREAM with CANCEL): the call is abandoned.
     func cancel()
@@ -79,7 +81,7 @@ public protocol RPCTransportLane: AnyObject, Sendable {
 }
 
 /// A timer a transport scheduled for RPCServer.
-public protocol RPCScheduledTimer: Sendable {
+public protocol RPCScheduledTimer: AnyObject, Sendable {
     func cancel()
 }
 

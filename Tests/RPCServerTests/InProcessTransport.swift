@@ -49,9 +49,10 @@ final class RecordingStream: RPCTransportStream, Sendable {
         }
     }
 
-    func finish(head: [HeaderField]?, trailers: [HeaderField]) {
+    func finish(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField]) {
         recorded.withLock { r in
             if let head { r.head = head }
+            if let message { r.messages.append(message) }
             r.trailersOnly = r.head == nil
             r.trailers = trailers
         }
@@ -99,7 +100,7 @@ final class RecordingStream: RPCTransportStream, Sendable {
     }
 }
 
-struct NoTimer: RPCScheduledTimer { func cancel() {} }
+final class NoTimer: RPCScheduledTimer { func cancel() {} }
 
 /// A lane that runs everything at once, on the caller's thread.
 final class InlineLane: RPCTransportLane {
