@@ -2,7 +2,8 @@
 # Runs the fleet-bench measurements of bench/FLEET-BENCH.md in one invocation and keeps
 # every raw output in $OUT. Servers are pinned to CPU 0 and fleet-bench to CPU 1.
 #
-#   bench/fleet-bench.sh [BUILD_DIR]     # default .build/release (swift build -c release)
+#   bench/fleet-bench.sh [BUILD_DIR]     # default .build-static/release, built with
+#   swift build --scratch-path .build-static -c release --static-swift-stdlib --product X
 #
 # 1. rpc-echo-server Echo and fleetd Deploy dry_run, closed loop, same client settings.
 # 2. Real Deploy+DeleteDeployment pairs on fleetd's embedded simulated fleet.
@@ -12,11 +13,11 @@
 # 4. WatchCapacity with 10,000 subscribers on 12 connections, 10 changes/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-.build/release}
+BIN=${1:-.build-static/release}
 OUT=${OUT:-/tmp/fleet-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 for tool in fleetd fleet-bench kubesim rpc-echo-server; do
-  [[ -x $BIN/$tool ]] || { echo "missing $BIN/$tool: swift build -c release first" >&2; exit 1; }
+  [[ -x $BIN/$tool ]] || { echo "missing $BIN/$tool: swift build --scratch-path .build-static -c release --static-swift-stdlib --product $tool first" >&2; exit 1; }
 done
 
 PIDS=()

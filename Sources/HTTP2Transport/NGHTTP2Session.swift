@@ -153,9 +153,19 @@ final class NGHTTP2ServerSession {
 
     // MARK: stream user data
 
+    // The stream the last lookup found: a request's HEADERS, its header fields and its DATA
+    // arrive in a row, and each callback would otherwise search nghttp2's stream map again.
+    // Attached streams are retained (see `attach`), and `detach` forgets it.
+    private var recentStreamID: Int32 = 0
+    private unowned(unsafe) var recentStream: HTTP2ServerStream?
+
     fileprivate func stream(_ id: Int32) -> HTTP2ServerStream? {
+        if id == recentStreamID, let recentStream { return recentStream }
         guard let pointer = nghttp2_session_get_stream_user_data(session, id) else { return nil }
-        return Unmanaged<HTTP2ServerStream>.fromOpaque(pointer).takeUnretainedValue()
+        let stream = Unmanaged<HTTP2ServerStream>.fromOpaque(pointer).takeUnretainedValue()
+        recentStreamID = id
+        recentStream = stream
+        return stream
     }
 
     fileprivate func attach(_ stream: HTTP2ServerStream) {
@@ -163,6 +173,10 @@ final class NGHTTP2ServerSession {
     }
 
     fileprivate func detach(_ id: Int32) -> HTTP2ServerStream? {
+        if id == recentStreamID {
+            recentStreamID = 0
+            recentStream = nil
+        }
         guard let pointer = nghttp2_session_get_stream_user_data(session, id) else { return nil }
         nghttp2_session_set_stream_user_data(session, id, nil)
         return Unmanaged<HTTP2ServerStream>.fromOpaque(pointer).takeRetainedValue()
