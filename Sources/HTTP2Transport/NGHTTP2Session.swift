@@ -157,15 +157,17 @@ final class NGHTTP2ServerSession {
     // arrive in a row, and each callback would otherwise search nghttp2's stream map again.
     // Attached streams are retained (see `attach`), and `detach` forgets it.
     private var recentStreamID: Int32 = 0
-    private unowned(unsafe) var recentStream: HTTP2ServerStream?
+    private var recentStream: Unmanaged<HTTP2ServerStream>?
 
-    fileprivate func stream(_ id: Int32) -> HTTP2ServerStream? {
-        if id == recentStreamID, let recentStream { return recentStream }
+    /// Runs `body` with the stream attached under `id`, without retaining it (the session
+    /// holds it); nil when there is none.
+    fileprivate func withStream<R>(_ id: Int32, _ body: (HTTP2ServerStream) -> R) -> R? {
+        if id == recentStreamID, let recentStream { return recentStream._withUnsafeGuaranteedRef(body) }
         guard let pointer = nghttp2_session_get_stream_user_data(session, id) else { return nil }
-        let stream = Unmanaged<HTTP2ServerStream>.fromOpaque(pointer).takeUnretainedValue()
+        let stream = Unmanaged<HTTP2ServerStream>.fromOpaque(pointer)
         recentStreamID = id
         recentStream = stream
-        return stream
+        return stream._withUnsafeGuaranteedRef(body)
     }
 
     fileprivate func attach(_ stream: HTTP2ServerStream) {
@@ -240,8 +242,10 @@ final class NGHTTP2ServerSession {
         return callbacks!
     }()
 
-    fileprivate static func from(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2ServerSession {
-        Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
+    /// Runs `body` with the session a callback's user data points to. The channel handler keeps
+    /// the session alive while nghttp2 calls back, so no retain is needed.
+    fileprivate static func with<R>(_ userData: UnsafeMutableRawPointer?, _ body: (NGHTTP2ServerSession) -> R) -> R {
+        Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!)._withUnsafeGuaranteedRef(body)
     }
 }
 
@@ -251,8 +255,9 @@ private func isRequestHeaders(_ frame: UnsafePointer<nghttp2_frame>) -> Bool {
 
 private func onBeginHeaders(_ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
     guard let frame, isRequestHeaders(frame) else { return 0 }
-    let owner = NGHTTP2ServerSession.from(userData)
-    owner.attach(owner.delegate.streamDidBegin(frame.pointee.hd.stream_id))
+    NGHTTP2ServerSession.with(userData) { owner in
+        owner.attach(owner.delegate.streamDidBegin(frame.pointee.hd.stream_id))
+    }
     return 0
 }
 
@@ -261,35 +266,40 @@ private func onHeader(
     _ name: UnsafePointer<UInt8>?, _ nameLength: Int, _ value: UnsafePointer<UInt8>?, _ valueLength: Int,
     _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
-          let stream = NGHTTP2ServerSession.from(userData).stream(frame.pointee.hd.stream_id) else { return 0 }
-    stream.addHeader(name: UnsafeRawBufferPointer(start: name, count: nameLength),
-                     value: UnsafeRawBufferPointer(start: value, count: valueLength))
+    guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
+    NGHTTP2ServerSession.with(userData) { owner in
+        _ = owner.withStream(frame.pointee.hd.stream_id) { stream in
+            stream.addHeader(name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                             value: UnsafeRawBufferPointer(start: value, count: valueLength))
+        }
+    }
     return 0
 }
 
 private func onFrameRecv(_ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?) -> Int32 {
     guard let frame else { return 0 }
-    let owner = NGHTTP2ServerSession.from(userData)
     let endStream = frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-    switch UInt32(frame.pointee.hd.type) {
-    case NGHTTP2_HEADERS.rawValue:
-        guard let stream = owner.stream(frame.pointee.hd.stream_id) else { return 0 }
-        if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-            owner.delegate.stream(stream, didReceiveHeaders: endStream)
-        } else if endStream {
-            owner.delegate.streamDidReceiveEnd(stream)
+    NGHTTP2ServerSession.with(userData) { owner in
+        switch UInt32(frame.pointee.hd.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            _ = owner.withStream(frame.pointee.hd.stream_id) { stream in
+                if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+                    owner.delegate.stream(stream, didReceiveHeaders: endStream)
+                } else if endStream {
+                    owner.delegate.streamDidReceiveEnd(stream)
+                }
+            }
+        case NGHTTP2_DATA.rawValue:
+            if endStream {
+                _ = owner.withStream(frame.pointee.hd.stream_id) { owner.delegate.streamDidReceiveEnd($0) }
+            }
+        case NGHTTP2_PING.rawValue:
+            if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+                owner.delegate.sessionDidReceivePing()
+            }
+        default:
+            break
         }
-    case NGHTTP2_DATA.rawValue:
-        if endStream, let stream = owner.stream(frame.pointee.hd.stream_id) {
-            owner.delegate.streamDidReceiveEnd(stream)
-        }
-    case NGHTTP2_PING.rawValue:
-        if frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
-            owner.delegate.sessionDidReceivePing()
-        }
-    default:
-        break
     }
     return 0
 }
@@ -300,19 +310,22 @@ private func onDataChunkRecv(
 ) -> Int32 {
     // The connection window reopens at once; only stream windows wait for the handler.
     nghttp2_session_consume_connection(session, length)
-    let owner = NGHTTP2ServerSession.from(userData)
-    guard let stream = owner.stream(streamID) else {
-        nghttp2_session_consume_stream(session, streamID, length)
-        return 0
+    let delivered = NGHTTP2ServerSession.with(userData) { owner in
+        owner.withStream(streamID) { stream in
+            owner.delegate.stream(stream, didReceiveData: UnsafeRawBufferPointer(start: data, count: length))
+        }
     }
-    owner.delegate.stream(stream, didReceiveData: UnsafeRawBufferPointer(start: data, count: length))
+    if delivered == nil {
+        nghttp2_session_consume_stream(session, streamID, length)
+    }
     return 0
 }
 
 private func onStreamClose(_ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?) -> Int32 {
-    let owner = NGHTTP2ServerSession.from(userData)
-    if let stream = owner.detach(streamID) {
-        owner.delegate.stream(stream, didCloseWith: errorCode)
+    NGHTTP2ServerSession.with(userData) { owner in
+        if let stream = owner.detach(streamID) {
+            owner.delegate.stream(stream, didCloseWith: errorCode)
+        }
     }
     return 0
 }
@@ -321,9 +334,11 @@ private func onFrameSend(_ session: OpaquePointer?, _ frame: UnsafePointer<nghtt
     guard let frame else { return 0 }
     let type = UInt32(frame.pointee.hd.type)
     if type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue {
-        NGHTTP2ServerSession.from(userData).delegate.sessionDidSendHeadersOrData(
-            streamID: frame.pointee.hd.stream_id,
-            endStream: frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0)
+        NGHTTP2ServerSession.with(userData) { owner in
+            owner.delegate.sessionDidSendHeadersOrData(
+                streamID: frame.pointee.hd.stream_id,
+                endStream: frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0)
+        }
     }
     return 0
 }
@@ -344,8 +359,8 @@ private func readStreamData(
         return Int(NGHTTP2_ERR_DEFERRED.rawValue)
     case .endWithTrailers(let n, let trailers):
         dataFlags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-        let owner = NGHTTP2ServerSession.from(userData)
-        guard owner.submitTrailers(streamID: streamID, fields: trailers) else {
+        let submitted = NGHTTP2ServerSession.with(userData) { $0.submitTrailers(streamID: streamID, fields: trailers) }
+        guard submitted else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         return n

@@ -10,6 +10,8 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
     private struct Shared {
         var headSent = false
         var finished = false
+        /// The handler itself ended the call: its task is done and needs no cancelling.
+        var handlerReturned = false
         var task: Task<Void, Never>?
         var timer: (any RPCScheduledTimer)?
     }
@@ -150,7 +152,7 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
             await self.run(source)
         }
         let cancelNow = shared.withLock { state in
-            if state.finished { return true }
+            if state.finished { return !state.handlerReturned }
             state.task = task
             return false
         }
@@ -254,6 +256,7 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         let ended = shared.withLock { state -> (headSent: Bool, task: Task<Void, Never>?, timer: (any RPCScheduledTimer)?)? in
             guard !state.finished else { return nil }
             state.finished = true
+            state.handlerReturned = fromHandler
             defer { state.task = nil; state.timer = nil }
             return (state.headSent, state.task, state.timer)
         }
