@@ -29,10 +29,11 @@ public struct PlacementEngine: Sendable {
             }
         }
         evaluations.sort(by: Self.rankedBefore)
-        // Nodes are assigned in the chosen cluster only.
-        let plan = best.map { best in
-            let chosen = clusters[best.index]
-            return assign(spec, groups: best.candidates, nodes: chosen.nodes, cluster: chosen.name)
+        // Nodes are assigned in the chosen cluster only. Its fields are read through the
+        // array: a copy of the whole snapshot costs a retain per field.
+        var plan: PlacementPlan?
+        if let best {
+            plan = assign(spec, groups: best.candidates, nodes: clusters[best.index].nodes, cluster: clusters[best.index].name)
         }
         if let chosen = plan?.cluster, let index = evaluations.firstIndex(where: { $0.cluster == chosen }) {
             evaluations[index].chosen = true
