@@ -42,7 +42,8 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
         self.keepalive = KeepalivePolicy(configuration: configuration.keepalive)
         self.outbound = ByteBufferAllocator().buffer(capacity: 0)
         self.session = nil
-        self.session = NGHTTP2ServerSession(settings: configuration.sessionSettings, delegate: self)
+        self.session = NGHTTP2ServerSession(settings: configuration.sessionSettings,
+                                            constantHeaderBlocks: rpcServer.constantHeaderBlocks, delegate: self)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -32,8 +32,9 @@ final class NGHTTP2ServerSession {
     // source while sending DATA to 10,000 streams).
     unowned(unsafe) let delegate: any NGHTTP2SessionDelegate
 
-    init(settings: Settings, delegate: any NGHTTP2SessionDelegate) {
+    init(settings: Settings, constantHeaderBlocks: [[HeaderField]] = [], delegate: any NGHTTP2SessionDelegate) {
         self.delegate = delegate
+        self.constantBlocks = constantHeaderBlocks.map(ConstantHeaderBlock.init)
         var option: OpaquePointer?
         nghttp2_option_new(&option)
         defer { nghttp2_option_del(option) }
@@ -101,7 +102,7 @@ final class NGHTTP2ServerSession {
     /// Submits response headers; with `hasBody` the stream's outbound data follows through the
     /// data provider, otherwise the HEADERS frame ends the stream.
     func submitResponse(_ stream: HTTP2ServerStream, fields: [HeaderField], hasBody: Bool) -> Bool {
-        withNameValues(fields) { nva, count in
+        nameValues(for: fields) { nva, count in
             if hasBody {
                 var provider = nghttp2_data_provider(
                     source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
@@ -113,7 +114,7 @@ final class NGHTTP2ServerSession {
     }
 
     func submitTrailers(streamID: Int32, fields: [HeaderField]) -> Bool {
-        withNameValues(fields) { nva, count in
+        nameValues(for: fields) { nva, count in
             nghttp2_submit_trailer(session, streamID, nva, count) == 0
         }
     }
@@ -191,6 +192,18 @@ final class NGHTTP2ServerSession {
     }
 
     // MARK: header arrays
+
+    // Blocks sent unchanged by most calls, encoded once for the session's lifetime. nghttp2
+    // reads their bytes in place (NO_COPY) until the frame is serialized, so they must outlive
+    // the session: properties are released after `deinit` has deleted it.
+    private let constantBlocks: [ConstantHeaderBlock]
+
+    private func nameValues<R>(for fields: [HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
+        for block in constantBlocks where block.isEncoding(of: fields) {
+            return body(block.nameValues.baseAddress!, block.nameValues.count)
+        }
+        return withNameValues(fields, body)
+    }
 
     // Scratch space for the name/value arrays handed to nghttp2, reused by every submit:
     // nghttp2 copies the bytes during the call.
@@ -366,3 +379,50 @@ private func readStreamData(
         return n
     }
 }
+
+/// One header block encoded once as nghttp2 name/value pairs that point into bytes it owns,
+/// flagged so that nghttp2 does not copy them. It keeps the fields array it was made from, so
+/// that array's storage cannot be freed and reused while the block recognizes it.
+private final class ConstantHeaderBlock {
+    private let fields: [HeaderField]
+    private let bytes: UnsafeMutableRawBufferPointer
+    private let storage: UnsafeMutableBufferPointer<nghttp2_nv>
+
+    var nameValues: UnsafeBufferPointer<nghttp2_nv> { UnsafeBufferPointer(rebasing: storage[..<fields.count]) }
+
+    init(_ fields: [HeaderField]) {
+        self.fields = fields
+        let size = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+        bytes = .allocate(byteCount: max(size, 1), alignment: 1)
+        storage = .allocate(capacity: max(fields.count, 1))
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var offset = 0
+        func append(_ text: String) -> (UnsafeMutablePointer<UInt8>, Int) {
+            let start = offset
+            for byte in text.utf8 {
+                base[offset] = byte
+                offset += 1
+            }
+            return (base + start, offset - start)
+        }
+        for (i, field) in fields.enumerated() {
+            let (name, nameLength) = append(field.name)
+            let (value, valueLength) = append(field.value)
+            storage[i] = nghttp2_nv(name: name, value: value, namelen: nameLength, valuelen: valueLength,
+                                    flags: UInt8(NGHTTP2_NV_FLAG_NO_COPY_NAME.rawValue | NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue))
+        }
+    }
+
+    deinit {
+        bytes.deallocate()
+        storage.deallocate()
+    }
+
+    /// Whether `other` is the very array this block was made from (the same storage), which
+    /// a constant block is handed again and again.
+    func isEncoding(of other: [HeaderField]) -> Bool {
+        other.count == fields.count
+            && other.withUnsafeBufferPointer { a in fields.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+    }
+}
+

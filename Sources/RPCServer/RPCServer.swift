@@ -22,6 +22,11 @@ public final class RPCServer: Sendable {
     /// The response head of every call without custom metadata or compression, built once.
     let standardResponseHead: [HeaderField]
 
+    /// Header blocks that most calls send as they are: the standard response head and the
+    /// OK trailers. RPCServer passes these very arrays to ``RPCTransportStream``, so a
+    /// transport may encode them once and know them again by their storage.
+    public var constantHeaderBlocks: [[HeaderField]] { [standardResponseHead, ResponseFields.ok] }
+
     public init(router: RPCRouter, configuration: Configuration = Configuration()) {
         self.router = router
         self.configuration = configuration
@@ -175,7 +180,7 @@ enum RequestHeaderRole {
 }
 
 enum ResponseFields {
-    private static let ok = [HeaderField("grpc-status", "0")]
+    static let ok = [HeaderField("grpc-status", "0")]
 
     static func status(_ status: RPCStatus) -> [HeaderField] {
         if status.code == .ok && status.message.isEmpty && status.details == nil { return ok }
