@@ -19,6 +19,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export CMD_COMPARE="bench/compare.sh${*:+ $*}"
 cd "$ROOT"
 SCRATCH_PATH=${SCRATCH_PATH:-.build-static}
 PEERS_DIR=$(cd "${PEERS_DIR:-../shared/peers}" && pwd) || { echo "compare.sh: no peers directory" >&2; exit 1; }

@@ -136,8 +136,8 @@ def main():
         "server's figures alike within one alternating run; compare within a run.", "",
         f"Versions: {env.get('SWIFT_VERSION', '?')}, libnghttp2 {env.get('NGHTTP2_VERSION', '?')}, "
         f"libgrpc++ {env.get('GRPCPP_VERSION', '?')} (C++ peer), {env.get('GRPC_SWIFT_VERSION', '?')} (Swift peer).", "",
-        "One command ran everything below: `bench/compare.sh` (raw output in "
-        f"`{out_dir}`). It built the server with:", "",
+        f"One command ran everything below: `{env.get('CMD_COMPARE', 'bench/compare.sh')}` (raw output in "
+        f"`{out_dir}`). The server was built with:", "",
         "```sh", env.get("CMD_BUILD", ""), "```", "",
     ]
     body += unary_section(os.path.join(out_dir, "unary"))
