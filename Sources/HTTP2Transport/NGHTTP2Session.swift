@@ -211,8 +211,7 @@ final class NGHTTP2ServerSession {
     private var nameValues = UnsafeMutableBufferPointer<nghttp2_nv>.allocate(capacity: 16)
 
     private func withNameValues<R>(_ fields: [HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
-        var needed = 0
-        for field in fields { needed += field.name.utf8.count + field.value.utf8.count }
+        let needed = encodedSize(of: fields)
         if needed > headerBytes.count {
             headerBytes.deallocate()
             headerBytes = .allocate(byteCount: max(needed, 2 * headerBytes.count), alignment: 1)
@@ -221,23 +220,8 @@ final class NGHTTP2ServerSession {
             nameValues.deallocate()
             nameValues = .allocate(capacity: max(fields.count, 2 * nameValues.count))
         }
-        let base = headerBytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var offset = 0
-        for (i, field) in fields.enumerated() {
-            let name = base + offset
-            offset += copy(field.name, to: offset)
-            let value = base + offset
-            offset += copy(field.value, to: offset)
-            nameValues[i] = nghttp2_nv(name: name, value: value, namelen: value - name, valuelen: base + offset - value,
-                                       flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-        }
+        encode(fields, into: headerBytes, pairs: nameValues, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
         return body(nameValues.baseAddress!, fields.count)
-    }
-
-    private func copy(_ string: String, to offset: Int) -> Int {
-        let bytes = string.utf8
-        UnsafeMutableRawBufferPointer(rebasing: headerBytes[offset..<offset + bytes.count]).copyBytes(from: bytes)
-        return bytes.count
     }
 
     // MARK: callbacks
@@ -323,7 +307,7 @@ private func onDataChunkRecv(
 ) -> Int32 {
     // The connection window reopens at once; only stream windows wait for the handler.
     nghttp2_session_consume_connection(session, length)
-    let delivered = NGHTTP2ServerSession.with(userData) { owner in
+    let delivered: Void? = NGHTTP2ServerSession.with(userData) { owner in
         owner.withStream(streamID) { stream in
             owner.delegate.stream(stream, didReceiveData: UnsafeRawBufferPointer(start: data, count: length))
         }
@@ -392,25 +376,10 @@ private final class ConstantHeaderBlock {
 
     init(_ fields: [HeaderField]) {
         self.fields = fields
-        let size = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
-        bytes = .allocate(byteCount: max(size, 1), alignment: 1)
+        bytes = .allocate(byteCount: max(encodedSize(of: fields), 1), alignment: 1)
         storage = .allocate(capacity: max(fields.count, 1))
-        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var offset = 0
-        func append(_ text: String) -> (UnsafeMutablePointer<UInt8>, Int) {
-            let start = offset
-            for byte in text.utf8 {
-                base[offset] = byte
-                offset += 1
-            }
-            return (base + start, offset - start)
-        }
-        for (i, field) in fields.enumerated() {
-            let (name, nameLength) = append(field.name)
-            let (value, valueLength) = append(field.value)
-            storage[i] = nghttp2_nv(name: name, value: value, namelen: nameLength, valuelen: valueLength,
-                                    flags: UInt8(NGHTTP2_NV_FLAG_NO_COPY_NAME.rawValue | NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue))
-        }
+        encode(fields, into: bytes, pairs: storage,
+               flags: UInt8(NGHTTP2_NV_FLAG_NO_COPY_NAME.rawValue | NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue))
     }
 
     deinit {
@@ -426,3 +395,30 @@ private final class ConstantHeaderBlock {
     }
 }
 
+/// The bytes `fields` take as name/value pairs.
+private func encodedSize(of fields: [HeaderField]) -> Int {
+    fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+}
+
+/// Writes `fields` as nghttp2 name/value pairs into `pairs`, pointing into `bytes`, which must
+/// hold `encodedSize(of: fields)` bytes; every pair gets `flags`.
+private func encode(_ fields: [HeaderField], into bytes: UnsafeMutableRawBufferPointer,
+                    pairs: UnsafeMutableBufferPointer<nghttp2_nv>, flags: UInt8) {
+    let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    var offset = 0
+    func append(_ text: String) -> Int {
+        let start = offset
+        for byte in text.utf8 {
+            base[offset] = byte
+            offset += 1
+        }
+        return offset - start
+    }
+    for (i, field) in fields.enumerated() {
+        let name = base + offset
+        let nameLength = append(field.name)
+        let value = base + offset
+        let valueLength = append(field.value)
+        pairs[i] = nghttp2_nv(name: name, value: value, namelen: nameLength, valuelen: valueLength, flags: flags)
+    }
+}
