@@ -24,8 +24,11 @@ private func deployment(replicas: Int64, image: String = "model:1") -> JSONValue
     @Test func deploymentCreatesAReplicaSetAndReadyPodsAndScales() async throws {
         let session = try await ClusterSession.start()
         defer { Task { try await session.stop() } }
-        let (created, _) = try await session.send("POST", deployments, body: deployment(replicas: 3))
+        let (created, createdBody) = try await session.send("POST", deployments, body: deployment(replicas: 3))
         #expect(created == 201)
+        // Before any controller runs, the object reads back with an empty status, as the
+        // apiserver returns it; clients (the Python client among them) expect the field.
+        #expect(createdBody["status"] == .object([:]))
         let ready = try await session.waitFor("\(deployments)/model") { $0["status"]?["availableReplicas"]?.int == 3 }
         #expect(ready["status"]?["replicas"]?.int == 3)
         #expect(ready["status"]?["readyReplicas"]?.int == 3)

@@ -4,7 +4,9 @@ import KubeBackend
 /// status a new object starts with.
 final class ObjectDefaults: Sendable {
     func applyOnCreate(_ object: inout JSONValue, as type: ResourceType) {
-        if type.hasStatusSubresource { object.setField("status", nil) }
+        // The apiserver's types hold status as a struct, never a pointer, so a new object
+        // reads back with an empty status, not without one.
+        if type.hasStatusSubresource { object.setField("status", .object([:])) }
         switch type.kind {
         case "Namespace":
             object.setField("spec", ["finalizers": ["kubernetes"]])
