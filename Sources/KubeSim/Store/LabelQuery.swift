@@ -11,13 +11,17 @@ public struct LabelQuery: Sendable, Hashable {
         case doesNotExist(String)
 
         func matches(_ labels: [String: String]) -> Bool {
+            matches { labels[$0] }
+        }
+
+        func matches(label: (String) -> String?) -> Bool {
             switch self {
-            case .equals(let key, let value): return labels[key] == value
-            case .notEquals(let key, let value): return labels[key] != value
-            case .in(let key, let values): return labels[key].map(values.contains) ?? false
-            case .notIn(let key, let values): return labels[key].map { !values.contains($0) } ?? true
-            case .exists(let key): return labels[key] != nil
-            case .doesNotExist(let key): return labels[key] == nil
+            case .equals(let key, let value): return label(key) == value
+            case .notEquals(let key, let value): return label(key) != value
+            case .in(let key, let values): return label(key).map(values.contains) ?? false
+            case .notIn(let key, let values): return label(key).map { !values.contains($0) } ?? true
+            case .exists(let key): return label(key) != nil
+            case .doesNotExist(let key): return label(key) == nil
             }
         }
     }
@@ -34,6 +38,14 @@ public struct LabelQuery: Sendable, Hashable {
 
     public func matches(_ labels: [String: String]) -> Bool {
         requirements.allSatisfy { $0.matches(labels) }
+    }
+
+    /// Matches the labels of an object kept as JSON, reading them in place: every watch
+    /// and list checks every object it passes, most often against no requirement at all.
+    func matches(labelsOf object: JSONValue) -> Bool {
+        guard !requirements.isEmpty else { return true }
+        let labels = object["metadata"]?["labels"]?.objectValue ?? [:]
+        return requirements.allSatisfy { requirement in requirement.matches { labels[$0]?.stringValue } }
     }
 
     /// Throws 400 BadRequest for text the apiserver would reject.

@@ -126,7 +126,7 @@ public final class ObjectStore: Sendable {
             var remaining: Int64 = 0
             for key in keys {
                 let object = objects[key]!
-                guard options.labels.matches(object.labels), options.fields.matches(object) else { continue }
+                guard options.labels.matches(labelsOf: object), options.fields.matches(object) else { continue }
                 if let limit = options.limit, limit > 0, items.count >= limit {
                     remaining += 1
                     continue

@@ -35,7 +35,7 @@ public struct WatchRequest: Sendable {
 
     func matches(_ key: ObjectKey, _ object: JSONValue) -> Bool {
         if let namespace, !namespace.isEmpty, key.namespace != namespace { return false }
-        return labels.matches(object.labels) && fields.matches(object)
+        return labels.matches(labelsOf: object) && fields.matches(object)
     }
 
     /// How a store event looks through this watch's selectors: an object that stops
