@@ -8,6 +8,7 @@ private let pods = catalog.type(group: "", version: "v1", resource: "pods")!
 private let namespaces = catalog.type(group: "", version: "v1", resource: "namespaces")!
 private let deployments = catalog.type(group: "apps", version: "v1", resource: "deployments")!
 private let configMaps = catalog.type(group: "", version: "v1", resource: "configmaps")!
+private let replicaSets = catalog.type(group: "apps", version: "v1", resource: "replicasets")!
 
 private func makeStore(historyCapacity: Int = 100) throws -> ObjectStore {
     let store = ObjectStore(historyCapacity: historyCapacity)
@@ -280,6 +281,39 @@ private final class Recorder: @unchecked Sendable {
         try store.delete(deployments, namespace: "default", name: "kept", propagation: .orphan)
         let survivor = try store.get(pods, namespace: "default", name: "kept-1")
         #expect(survivor["metadata"]?["ownerReferences"] == nil)
+    }
+
+    @Test func theCollectorFollowsOwnerReferencesAsTheyAreNowAcrossGenerations() throws {
+        let store = try makeStore()
+        let owner = try store.create(deployments, namespace: "default", ["metadata": ["name": "web"], "spec": [:]])
+        let uid = owner["metadata"]!["uid"]!
+        let reference: JSONValue = [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": uid]]
+        // A pod adopted after it was created, one released before the delete, and a
+        // replica set between the deployment and its own pod.
+        try store.create(pods, namespace: "default", pod("adopted"))
+        try store.modify(pods, namespace: "default", name: "adopted") { old throws(APIError) -> JSONValue in
+            var new = old
+            new.setMetadata("ownerReferences", reference)
+            return new
+        }
+        var released = pod("released")
+        released.setMetadata("ownerReferences", reference)
+        try store.create(pods, namespace: "default", released)
+        try store.modify(pods, namespace: "default", name: "released") { old throws(APIError) -> JSONValue in
+            var new = old
+            new.setMetadata("ownerReferences", nil)
+            return new
+        }
+        var replicaSet: JSONValue = ["metadata": ["name": "web-1"], "spec": [:]]
+        replicaSet.setMetadata("ownerReferences", reference)
+        let middle = try store.create(replicaSets, namespace: "default", replicaSet)
+        var grandchild = pod("grandchild")
+        grandchild.setMetadata("ownerReferences", [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": middle["metadata"]!["uid"]!]])
+        try store.create(pods, namespace: "default", grandchild)
+
+        try store.delete(deployments, namespace: "default", name: "web", propagation: .background)
+        #expect(names(try store.list(pods).items) == ["released"])
+        #expect(try store.list(replicaSets).items.isEmpty)
     }
 
     @Test func deletingANamespaceDeletesItsObjects() throws {

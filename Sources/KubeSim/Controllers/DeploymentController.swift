@@ -11,6 +11,9 @@ struct DeploymentController: SimulatedController {
     private let context: ClusterContext
     private var deployments = ManagedObjects()
     private var replicaSets = OwnedObjects()
+    /// Each deployment's pod-template-hash at the generation it was computed for: the
+    /// template is part of the spec, so it can only change with the generation.
+    private var templateHashes: [String: (generation: Int64, hash: String)] = [:]
 
     init(context: ClusterContext) {
         self.context = context
@@ -22,7 +25,7 @@ struct DeploymentController: SimulatedController {
             guard case .event(let resource, let kind, let object) = input else { continue }
             if resource == .deployments {
                 deployments.apply(kind, object)
-                if kind != .deleted { dirty.insert(object.objectKey) }
+                if kind != .deleted { dirty.insert(object.objectKey) } else { templateHashes[object.uid] = nil }
             } else {
                 for owner in replicaSets.apply(kind, object) {
                     if let key = deployments.key(forUID: owner) { dirty.insert(key) }
@@ -32,11 +35,11 @@ struct DeploymentController: SimulatedController {
         for key in dirty.sorted() { reconcile(key) }
     }
 
-    private func reconcile(_ key: ObjectKey) {
+    private mutating func reconcile(_ key: ObjectKey) {
         guard let deployment = deployments[key], !deployment.isBeingDeleted else { return }
         let desired = deployment["spec"]?["replicas"]?.numberValue?.int64Value ?? 1
         let template = deployment["spec"]?["template"] ?? [:]
-        let hash = PodTemplateHash.of(template)
+        let hash = templateHash(deployment, template)
         let owned = replicaSets.owned(by: deployment.uid)
         var current = owned.first { $0.labels["pod-template-hash"] == hash }
         let revision = (owned.compactMap { Int($0["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"]?.stringValue ?? "") }.max() ?? 0)
@@ -52,6 +55,14 @@ struct DeploymentController: SimulatedController {
             _ = scale(old, to: 0)
         }
         writeStatus(key, deployment, current: current, owned: owned, desired: desired)
+    }
+
+    private mutating func templateHash(_ deployment: JSONValue, _ template: JSONValue) -> String {
+        let generation = deployment["metadata"]?["generation"]?.numberValue?.int64Value ?? 0
+        if let known = templateHashes[deployment.uid], known.generation == generation { return known.hash }
+        let hash = PodTemplateHash.of(template)
+        templateHashes[deployment.uid] = (generation, hash)
+        return hash
     }
 
     private func scale(_ replicaSet: JSONValue, to replicas: Int64) -> JSONValue? {

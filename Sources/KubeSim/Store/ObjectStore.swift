@@ -55,6 +55,9 @@ public final class ObjectStore: Sendable {
     private struct State {
         var resourceVersion: Int64
         var objects: [ResourceKey: [ObjectKey: JSONValue]] = [:]
+        /// Objects by the uid of each owner they name, for the garbage collector: a delete
+        /// finds its dependents here instead of scanning every object of every resource.
+        var dependents = DependentIndex()
         var history: EventHistory
         var watchers: [ResourceKey: [Int: Watcher]] = [:]
         var nextWatcherID = 0
@@ -281,18 +284,17 @@ public final class ObjectStore: Sendable {
     }
 
     private static func handleDependents(_ state: inout State, ownerUID: String, propagation: Propagation) {
-        for resource in state.objects.keys.sorted(by: { $0.description < $1.description }) {
-            for (key, object) in state.objects[resource]!.sorted(by: { $0.key < $1.key }) where object.ownerUIDs.contains(ownerUID) {
-                guard state.objects[resource]?[key] != nil else { continue }
-                if propagation == .orphan {
-                    var orphan = object
-                    let remaining = (object["metadata"]?["ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != ownerUID }
-                    orphan.setMetadata("ownerReferences", remaining.isEmpty ? nil : .array(remaining))
-                    write(&state, .modified, resource, key, orphan, previous: object)
-                } else {
-                    let dependent = remove(&state, resource, key)
-                    if let uid = dependent.metadataString("uid") { handleDependents(&state, ownerUID: uid, propagation: propagation) }
-                }
+        for dependent in state.dependents.of(ownerUID) {
+            let resource = dependent.resource, key = dependent.key
+            guard let object = state.objects[resource]?[key] else { continue }
+            if propagation == .orphan {
+                var orphan = object
+                let remaining = (object["metadata"]?["ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != ownerUID }
+                orphan.setMetadata("ownerReferences", remaining.isEmpty ? nil : .array(remaining))
+                write(&state, .modified, resource, key, orphan, previous: object)
+            } else {
+                let removed = remove(&state, resource, key)
+                if let uid = removed.metadataString("uid") { handleDependents(&state, ownerUID: uid, propagation: propagation) }
             }
         }
     }
@@ -317,6 +319,8 @@ public final class ObjectStore: Sendable {
         } else {
             state.objects[resource, default: [:]][key] = stored
         }
+        state.dependents.update(ObjectRef(resource: resource, key: key),
+                                from: previous?.ownerUIDs ?? [], to: kind == .deleted ? [] : stored.ownerUIDs)
         let event = StoreEvent(kind: kind, resource: resource, key: key, object: stored, previous: previous,
                                resourceVersion: state.resourceVersion)
         state.history.append(event)
