@@ -138,8 +138,20 @@ private final class Recorder: @unchecked Sendable {
         #expect(try select("!tier") == ["batch"])
         #expect(try select("tier!=front") == ["api", "batch"], "!= matches objects without the label")
         #expect(try select("app in (web,api),tier=back") == ["api"])
+        #expect(try select("  app in ( web , api ) ,  tier = back  ") == ["api"], "spaces around clauses, values and operators")
         #expect(throws: APIError.self) { try LabelQuery(parsing: "app in web") }
         #expect(throws: APIError.self) { try LabelQuery(parsing: "-bad-=x") }
+    }
+
+    @Test func labelKeysAndValuesFollowTheApiserversRules() {
+        for key in ["app", "a", "app.kubernetes.io/name", "fleet.io/reservation", "A_b-c.D9", String(repeating: "k", count: 63)] {
+            #expect(LabelQuery.isValidKey(key), "\(key)")
+        }
+        for key in ["", "-app", "app-", "a/b/c", "Bad.Prefix/name", "caf\u{e9}", "a\u{301}", "sp ace", String(repeating: "k", count: 64), "/name"] {
+            #expect(!LabelQuery.isValidKey(key), "\(key)")
+        }
+        for value in ["", "v1", "NVIDIA-A100_40GB.x"] { #expect(LabelQuery.isValidValue(value), "\(value)") }
+        for value in ["-v", "v-", "\u{1F680}", "a b", String(repeating: "v", count: 64)] { #expect(!LabelQuery.isValidValue(value), "\(value)") }
     }
 
     @Test func fieldSelectorsReadNameNamespaceNodeAndPhase() throws {

@@ -175,7 +175,7 @@ struct PodScheduler: SimulatedController {
         let containers = (pod["spec"]?["containers"]?.arrayValue ?? []).map { container -> JSONValue in
             ["name": container["name"] ?? "", "state": ["running": ["startedAt": now]], "ready": true, "restartCount": 0,
              "image": container["image"] ?? "", "imageID": "",
-             "containerID": .string("containerd://" + ObjectUID.make().replacingOccurrences(of: "-", with: "")),
+             "containerID": .string("containerd://" + ObjectUID.containerID()),
              "started": true]
         }
         var status: JSONObject = [

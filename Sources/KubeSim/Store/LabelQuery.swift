@@ -136,10 +136,18 @@ public struct LabelQuery: Sendable, Hashable {
     }
 
     private static func isQualifiedName(_ name: Substring) -> Bool {
-        guard !name.isEmpty, name.count <= 63, let first = name.first, let last = name.last,
-              first.isASCIIAlphanumeric, last.isASCIIAlphanumeric
+        // Every character allowed is ASCII, so a name that passes has as many bytes as
+        // characters, and any other byte fails it.
+        let bytes = name.utf8
+        guard let first = bytes.first, let last = bytes.last, bytes.count <= 63,
+              isASCIIAlphanumeric(first), isASCIIAlphanumeric(last)
         else { return false }
-        return name.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "_" || $0 == "." }
+        return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+    }
+
+    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 }
 
@@ -204,11 +212,13 @@ public struct FieldQuery: Sendable, Hashable {
 
 extension StringProtocol {
     var trimmingSpaces: Substring {
-        let slice = self[...]
-        return Substring(slice.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        // On UTF-8 bytes: a space is one byte, so the bounds stay valid string indices.
+        let text = Substring(self)
+        let bytes = text.utf8
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end && bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        while end > start && bytes[bytes.index(before: end)] == UInt8(ascii: " ") { end = bytes.index(before: end) }
+        return text[start..<end]
     }
 }
 
-extension Character {
-    var isASCIIAlphanumeric: Bool { isASCII && (isLetter || isNumber) }
-}

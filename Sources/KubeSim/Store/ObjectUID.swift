@@ -20,5 +20,17 @@ enum ObjectUID {
         }
     }
 
+    /// A container runtime's id: 64 lower-case hex digits, as containerd reports them.
+    static func containerID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        text.reserveCapacity(64)
+        for _ in 0..<4 {
+            let word: UInt64 = generator.next()
+            for shift in stride(from: 60, through: 0, by: -4) { text.append(Self.hex[Int((word >> UInt64(shift)) & 0xF)]) }
+        }
+        return text
+    }
+
     private static let hex: [Character] = Array("0123456789abcdef")
 }
