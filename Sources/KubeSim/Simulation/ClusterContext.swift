@@ -61,14 +61,21 @@ extension JSONValue {
 
     /// Sets `value` at a path of object keys, creating objects on the way.
     mutating func set(_ path: [String], _ value: JSONValue?) {
+        set(path[...], value)
+    }
+
+    /// Changes in place, as `setField` does (see ObjectAccess).
+    private mutating func set(_ path: ArraySlice<String>, _ value: JSONValue?) {
         guard let first = path.first else { return }
         var root = objectValue ?? [:]
+        self = .null
         if path.count == 1 {
             root[first] = value
         } else {
             var child = root[first] ?? .object([:])
             if child.objectValue == nil { child = .object([:]) }
-            child.set(Array(path.dropFirst()), value)
+            root[first] = .null
+            child.set(path.dropFirst(), value)
             root[first] = child
         }
         self = .object(root)

@@ -36,9 +36,15 @@ extension JSONValue {
         (self["metadata"]?["ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
     }
 
+    // The setters below first let go of what they change (`self = .null`, a `.null`
+    // placeholder in the parent), so that the object they change is referenced only once
+    // and changes in place. Otherwise each call copies the object and its metadata.
+
     mutating func setMetadata(_ field: String, _ value: JSONValue?) {
         guard case .object(var root) = self else { return }
+        self = .null
         var metadata = root["metadata"]?.objectValue ?? [:]
+        root["metadata"] = .null
         metadata[field] = value
         root["metadata"] = .object(metadata)
         self = .object(root)
@@ -46,6 +52,7 @@ extension JSONValue {
 
     mutating func setField(_ field: String, _ value: JSONValue?) {
         guard case .object(var root) = self else { return }
+        self = .null
         root[field] = value
         self = .object(root)
     }
