@@ -217,7 +217,10 @@ let package = Package(
         .testTarget(name: "ProtosTests", dependencies: ["Protos"], swiftSettings: strictSwift),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"], swiftSettings: strictSwift),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Fleet", "Protos", "RPCServer"], swiftSettings: strictSwift),
-        .testTarget(name: "FleetdAppTests", dependencies: ["FleetdApp", "Fleet", "RPCServer", .product(name: "Prometheus", package: "swift-prometheus")], swiftSettings: strictSwift),
+        .testTarget(name: "FleetdAppTests", dependencies: [
+            "FleetdApp", "Fleet", "RPCServer", .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strictSwift),
         .testTarget(name: "KubeBackendTests", dependencies: ["KubeBackend", "KubeSim"], swiftSettings: strictSwift),
         .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeBackend"], swiftSettings: strictSwift),
     ],
