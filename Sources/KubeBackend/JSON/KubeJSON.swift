@@ -14,7 +14,13 @@ public enum KubeJSON {
     }
 
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        JSONWriter.serialize(try encodeToValue(value))
+        guard let direct = value as? any JSONObjectEncodable else {
+            return JSONWriter.serialize(try encodeToValue(value))
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        try direct.writeJSON(into: &output)
+        return output
     }
 
     public static func encodeToValue<T: Encodable>(_ value: T) throws -> JSONValue {

@@ -292,3 +292,50 @@ extension Condition: JSONObjectDecodable {
         self.lastTransitionTime = lastTransitionTime
     }
 }
+
+// MARK: Writing without Encoder (see JSONObjectEncodable); every coding key, in order.
+
+extension ObjectMeta: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.name, name)
+        fields.string(.generateName, generateName)
+        fields.string(.namespace, namespace)
+        fields.string(.uid, uid)
+        fields.string(.resourceVersion, resourceVersion)
+        fields.integer(.generation, generation)
+        fields.stringMap(.labels, labels)
+        fields.stringMap(.annotations, annotations)
+        try fields.objects(.ownerReferences, ownerReferences)
+        fields.strings(.finalizers, finalizers)
+        fields.timestamp(.creationTimestamp, creationTimestamp)
+        fields.timestamp(.deletionTimestamp, deletionTimestamp)
+        fields.integer(.deletionGracePeriodSeconds, deletionGracePeriodSeconds)
+        fields.json(.managedFields, managedFields)
+    }
+}
+
+extension OwnerReference: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.apiVersion, apiVersion)
+        fields.string(.kind, kind)
+        fields.string(.name, name)
+        fields.string(.uid, uid)
+        fields.bool(.controller, controller)
+        fields.bool(.blockOwnerDeletion, blockOwnerDeletion)
+    }
+}
+
+extension LabelSelector: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.stringMap(.matchLabels, matchLabels)
+        try fields.objects(.matchExpressions, matchExpressions)
+    }
+}
+
+extension LabelSelectorRequirement: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.key, key)
+        fields.string(.operator, `operator`)
+        fields.strings(.values, values)
+    }
+}

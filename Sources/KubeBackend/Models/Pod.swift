@@ -380,3 +380,74 @@ extension PodTemplateSpec: JSONObjectDecodable {
         self.spec = spec
     }
 }
+
+// MARK: Writing without Encoder (see JSONObjectEncodable); every coding key, in order.
+
+extension PodTemplateSpec: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        try fields.object(.metadata, metadata)
+        try fields.object(.spec, spec)
+    }
+}
+
+extension PodSpec: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        try fields.objects(.containers, containers)
+        try fields.objects(.initContainers, initContainers)
+        fields.string(.nodeName, nodeName)
+        fields.stringMap(.nodeSelector, nodeSelector)
+        try fields.objects(.tolerations, tolerations)
+        fields.json(.affinity, affinity)
+        fields.string(.priorityClassName, priorityClassName)
+        fields.integer(.priority, priority)
+        fields.string(.restartPolicy, restartPolicy)
+        fields.string(.serviceAccountName, serviceAccountName)
+        fields.string(.schedulerName, schedulerName)
+        fields.integer(.terminationGracePeriodSeconds, terminationGracePeriodSeconds)
+    }
+}
+
+extension Container: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.name, name)
+        fields.string(.image, image)
+        fields.strings(.command, command)
+        fields.strings(.args, args)
+        try fields.objects(.env, env)
+        try fields.objects(.ports, ports)
+        try fields.object(.resources, resources)
+        fields.string(.imagePullPolicy, imagePullPolicy)
+    }
+}
+
+extension EnvVar: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.name, name)
+        fields.string(.value, value)
+    }
+}
+
+extension ContainerPort: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.name, name)
+        fields.integer(.containerPort, containerPort)
+        fields.string(.protocol, `protocol`)
+    }
+}
+
+extension ResourceRequirements: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.quantities(.requests, requests)
+        fields.quantities(.limits, limits)
+    }
+}
+
+extension Toleration: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.key, key)
+        fields.string(.operator, `operator`)
+        fields.string(.value, value)
+        fields.string(.effect, effect)
+        fields.integer(.tolerationSeconds, tolerationSeconds)
+    }
+}

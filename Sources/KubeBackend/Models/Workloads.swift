@@ -213,3 +213,84 @@ public struct CronJobStatus: Codable, Sendable, Hashable, PreservesUnknownFields
 
     public init() {}
 }
+
+// MARK: Writing without Encoder (see JSONObjectEncodable); every coding key, in order.
+// Statuses go through Encodable: fleetd writes specs.
+
+extension Deployment: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.apiVersion, apiVersion)
+        fields.string(.kind, kind)
+        try fields.object(.metadata, metadata)
+        try fields.object(.spec, spec)
+        try fields.encodable(.status, status)
+    }
+}
+
+extension DeploymentSpec: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.integer(.replicas, replicas)
+        try fields.object(.selector, selector)
+        try fields.object(.template, template)
+        fields.json(.strategy, strategy)
+        fields.integer(.minReadySeconds, minReadySeconds)
+        fields.integer(.revisionHistoryLimit, revisionHistoryLimit)
+        fields.bool(.paused, paused)
+        fields.integer(.progressDeadlineSeconds, progressDeadlineSeconds)
+    }
+}
+
+extension Job: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.apiVersion, apiVersion)
+        fields.string(.kind, kind)
+        try fields.object(.metadata, metadata)
+        try fields.object(.spec, spec)
+        try fields.encodable(.status, status)
+    }
+}
+
+extension JobSpec: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.integer(.parallelism, parallelism)
+        fields.integer(.completions, completions)
+        fields.integer(.activeDeadlineSeconds, activeDeadlineSeconds)
+        fields.integer(.backoffLimit, backoffLimit)
+        try fields.object(.selector, selector)
+        fields.bool(.manualSelector, manualSelector)
+        try fields.object(.template, template)
+        fields.integer(.ttlSecondsAfterFinished, ttlSecondsAfterFinished)
+        fields.string(.completionMode, completionMode)
+        fields.bool(.suspend, suspend)
+    }
+}
+
+extension CronJob: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.apiVersion, apiVersion)
+        fields.string(.kind, kind)
+        try fields.object(.metadata, metadata)
+        try fields.object(.spec, spec)
+        try fields.encodable(.status, status)
+    }
+}
+
+extension CronJobSpec: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        fields.string(.schedule, schedule)
+        fields.string(.timeZone, timeZone)
+        fields.integer(.startingDeadlineSeconds, startingDeadlineSeconds)
+        fields.string(.concurrencyPolicy, concurrencyPolicy)
+        fields.bool(.suspend, suspend)
+        try fields.object(.jobTemplate, jobTemplate)
+        fields.integer(.successfulJobsHistoryLimit, successfulJobsHistoryLimit)
+        fields.integer(.failedJobsHistoryLimit, failedJobsHistoryLimit)
+    }
+}
+
+extension JobTemplateSpec: JSONObjectEncodable {
+    func write(to fields: inout JSONObjectWriter<CodingKeys>) throws {
+        try fields.object(.metadata, metadata)
+        try fields.object(.spec, spec)
+    }
+}
