@@ -35,6 +35,23 @@ import Testing
         #expect(text.contains("\"createdAt\":1750000000.123456"), "dates as seconds since 1970: \(text)")
     }
 
+    @Test func aDeploymentRecordIsWrittenByteForByteAsItsEncodableConformanceWritesIt() throws {
+        var record = Self.deployment()
+        record.endedAt = Date(timeIntervalSince1970: 1_750_000_100.25)
+        #expect(unsetProperties(of: record, descendingInto: { Mirror(reflecting: $0).displayStyle == .struct && !($0 is Date) }) == [])
+        let throughEncodable = String(decoding: try KubeJSON.encode(record), as: UTF8.self)
+        #expect(try RecordJSON.encode(record) == throughEncodable)
+        // With the optional fields left out, too.
+        var bare = record
+        bare.cluster = nil
+        bare.placedAt = nil
+        bare.endedAt = nil
+        bare.request.schedule = nil
+        bare.request.spec.reservation = nil
+        bare.request.spec.perReplica = ReplicaRequest(cpuMillis: 1, memoryBytes: 2)
+        #expect(try RecordJSON.encode(bare) == String(decoding: try KubeJSON.encode(bare), as: UTF8.self))
+    }
+
     @Test func aReservationRecordWrittenWithKubeJSONReadsBackWithRecordCoding() throws {
         let request = ReservationRequest(requestID: "r-1", team: "ml-research", nodeCount: 2,
                                          perNode: ReplicaRequest(cpuMillis: 8000, memoryBytes: 32 << 30),

@@ -85,3 +85,30 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -
     }
     return try await condition()
 }
+
+/// Paths of the optional properties that are nil in `value`, and in the nested values
+/// (the first element of an array) that `descend` accepts. Unknown fields are not
+/// properties of the wire format. For fixtures that must set every field, so that a field
+/// added to a model shows up until the fixture covers it.
+func unsetProperties(of value: Any, path: String = "", descendingInto descend: (Any) -> Bool) -> [String] {
+    var unset: [String] = []
+    for child in Mirror(reflecting: value).children {
+        guard let label = child.label, label != "unknownFields" else { continue }
+        let childPath = path + "." + label
+        var property = child.value
+        let mirror = Mirror(reflecting: property)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else {
+                unset.append(childPath)
+                continue
+            }
+            property = wrapped
+        }
+        if descend(property) {
+            unset += unsetProperties(of: property, path: childPath, descendingInto: descend)
+        } else if let elements = property as? [Any], let first = elements.first, descend(first) {
+            unset += unsetProperties(of: first, path: childPath + "[0]", descendingInto: descend)
+        }
+    }
+    return unset
+}

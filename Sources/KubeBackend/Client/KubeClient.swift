@@ -185,10 +185,7 @@ public final class KubeClient: Sendable {
         let request = KubeRequest(method: "DELETE", path: path, query: query, body: KubeJSON.serialize(options.body),
                                   contentType: "application/json")
         let response = try await executor.send(request, timeout: options.timeout)
-        let document: JSONValue
-        do { document = try KubeJSON.parse(response.body) } catch { throw .invalidResponse("delete: \(error)") }
-        if document["kind"]?.stringValue == "Status" { return nil }
-        do { return try KubeJSON.decode(Object.self, from: document) } catch { throw .invalidResponse("delete: \(error)") }
+        do { return try KubeJSON.decodeUnlessStatus(Object.self, from: response.body) } catch { throw .invalidResponse("delete: \(error)") }
     }
 
     // MARK: Helpers

@@ -94,7 +94,9 @@ struct JSONObjectWriter<Key: CodingKey> {
 
     // MARK: Collections
 
-    mutating func strings(_ key: Key, _ values: [String]?) {
+    /// Any sequence of strings as an array, in its own order (a `Set` as its `Encodable`
+    /// conformance writes it).
+    mutating func strings(_ key: Key, _ values: (some Sequence<String>)?) {
         guard let values else { return }
         writeKey(key)
         output.append(UInt8(ascii: "["))
@@ -148,6 +150,26 @@ struct JSONObjectWriter<Key: CodingKey> {
             try value.writeJSON(into: &output)
         }
         output.append(UInt8(ascii: "]"))
+    }
+
+    /// A nested object written field by field by `body`, for types that are not
+    /// `JSONObjectEncodable` themselves (fleetd's own records).
+    mutating func object<NestedKey: CodingKey>(
+        _ key: Key, keyedBy: NestedKey.Type, _ body: (inout JSONObjectWriter<NestedKey>) throws -> Void
+    ) rethrows {
+        writeKey(key)
+        var taken: [UInt8] = []
+        swap(&taken, &output)
+        var nested = JSONObjectWriter<NestedKey>(output: taken)
+        try body(&nested)
+        output = nested.finish(unknownFields: JSONObject())
+    }
+
+    /// A number as `JSONNumber` spells it (a `Date` as seconds since 1970, say).
+    mutating func number(_ key: Key, _ value: JSONNumber?) {
+        guard let value else { return }
+        writeKey(key)
+        output.append(contentsOf: value.text.utf8)
     }
 
     /// Any other `Encodable` field (a status, say), through `JSONValueEncoder`.

@@ -99,6 +99,20 @@ struct JSONTape {
         return String(decoding: JSONTape.unescape(text), as: UTF8.self)
     }
 
+    /// The string value of `key` in the object at `index`: the last one if the key is
+    /// repeated, as in the parsed tree; nil when it is absent or not a string.
+    func string(forKey key: String, inObjectAt index: Int) -> String? {
+        var found: String?
+        var keyToken = index + 1
+        for _ in 0..<count(at: index) {
+            if string(at: keyToken, equalsASCII: key) {
+                found = kind(at: keyToken + 1) == .string ? string(at: keyToken + 1) : nil
+            }
+            keyToken = end(of: keyToken + 1)
+        }
+        return found
+    }
+
     /// The literal of the number token at `index`.
     func numberText(at index: Int) -> String {
         let token = tokens[index]

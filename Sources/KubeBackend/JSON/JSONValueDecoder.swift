@@ -283,6 +283,10 @@ struct NameCodingKey: CodingKey {
     var intValue: Int? { nil }
 }
 
+extension NameCodingKey: ExpressibleByStringLiteral {
+    init(stringLiteral name: String) { self.init(name) }
+}
+
 /// An array index in a coding path, small enough to sit inline in `any CodingKey`.
 struct IndexCodingKey: CodingKey {
     let index: Int

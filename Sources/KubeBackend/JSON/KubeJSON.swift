@@ -9,6 +9,15 @@ public enum KubeJSON {
         try JSONTape.withTape(of: bytes) { tape in try JSONTapeDecoder(tape: tape).decode(type, at: 0) }
     }
 
+    /// `decode(_:from:)`, or nil when the document is a `Status` instead (what a delete
+    /// answers once the object is gone). The bytes are parsed once either way.
+    static func decodeUnlessStatus<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T? {
+        try JSONTape.withTape(of: bytes) { tape in
+            if tape.kind(at: 0) == .object, tape.string(forKey: "kind", inObjectAt: 0) == "Status" { return nil }
+            return try JSONTapeDecoder(tape: tape).decode(type, at: 0)
+        }
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try JSONValueDecoder.decode(type, from: value, codingPath: [])
     }
