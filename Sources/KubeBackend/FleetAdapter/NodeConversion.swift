@@ -43,20 +43,24 @@ public enum NodeConversion {
 /// Reads a Kubernetes Pod as a claim on its node.
 public enum PodConversion {
     public static func podInfo(_ pod: Pod) -> PodInfo? {
+        podInfo(PodClaim(pod))
+    }
+
+    public static func podInfo(_ pod: PodClaim) -> PodInfo? {
         guard let name = pod.metadata.name else { return nil }
         let key = PodInfo.Key(namespace: pod.metadata.namespace ?? "default", name: name)
         let phase = PodInfo.Phase(rawValue: pod.status?.phase ?? "Pending") ?? .unknown
-        let ready = pod.status?.conditions?.first { $0.type == "Ready" }?.status == "True"
-        return PodInfo(key: key, nodeName: pod.spec?.nodeName, requests: requests(of: pod.spec), phase: phase, ready: ready,
+        return PodInfo(key: key, nodeName: pod.spec?.nodeName, requests: requests(of: pod.spec), phase: phase,
+                       ready: pod.status?.ready == "True",
                        deploymentID: pod.metadata.labels?[FleetLabels.deploymentID].map { DeploymentID($0) })
     }
 
     /// What the scheduler reserves for a pod: the sum over its containers, or the
     /// largest init container if that is more, per resource.
-    static func requests(of spec: PodSpec?) -> ResourceVector {
+    static func requests(of spec: PodClaim.Spec?) -> ResourceVector {
         guard let spec else { return ResourceVector(pods: 1) }
-        func vector(_ container: Container) -> ResourceVector {
-            let requests = container.resources?.requests ?? container.resources?.limits ?? [:]
+        func vector(_ container: PodClaim.ContainerClaim) -> ResourceVector {
+            let requests = container.requests ?? container.limits ?? [:]
             let accelerators = ["nvidia.com/gpu", "google.com/tpu", "amd.com/gpu"].reduce(Int64(0)) { $0 + (requests[$1]?.value ?? 0) }
             return ResourceVector(cpuMillis: requests["cpu"]?.milliValue ?? 0, memoryBytes: requests["memory"]?.value ?? 0, accelerators: accelerators)
         }

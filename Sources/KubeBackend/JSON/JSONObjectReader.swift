@@ -44,6 +44,23 @@ extension JSONObjectDecodable {
     }
 }
 
+/// A read-only view of an object that reads the fields it wants and ignores the rest: no
+/// unknown fields are kept, and no check that every coding key was read (see `PodClaim`).
+protocol JSONObjectProjection: JSONTapeDecodable {
+    associatedtype CodingKeys: CodingKey
+    init(reading fields: inout JSONObjectReader<CodingKeys>) throws
+}
+
+extension JSONObjectProjection {
+    static func read(from decoder: JSONTapeDecoder, at index: Int) throws -> Self {
+        guard decoder.tape.kind(at: index) == .object else {
+            throw decoder.mismatch(JSONObject.self, at: index)
+        }
+        var fields = JSONObjectReader<CodingKeys>(decoder: decoder, object: index)
+        return try Self(reading: &fields)
+    }
+}
+
 /// Reads one object's fields by coding key: the hand-written counterpart of a keyed
 /// decoding container. It remembers which entries were read, so that the others are
 /// the model's unknown fields without asking `CodingKeys(stringValue:)` about each key.
@@ -225,24 +242,24 @@ struct JSONObjectReader<Key: CodingKey> {
 
     // MARK: Nested values
 
-    mutating func object<T: JSONObjectDecodable>(_ key: Key, as type: T.Type = T.self) throws -> T {
+    mutating func object<T: JSONTapeDecodable>(_ key: Key, as type: T.Type = T.self) throws -> T {
         let index = try required(key)
         let decoder = decoder
         return try decoder.withChild(key: key) { try T.read(from: decoder, at: index) }
     }
 
-    mutating func objectIfPresent<T: JSONObjectDecodable>(_ key: Key, as type: T.Type = T.self) throws -> T? {
+    mutating func objectIfPresent<T: JSONTapeDecodable>(_ key: Key, as type: T.Type = T.self) throws -> T? {
         guard let index = present(key) else { return nil }
         let decoder = decoder
         return try decoder.withChild(key: key) { try T.read(from: decoder, at: index) }
     }
 
-    mutating func objects<T: JSONObjectDecodable>(_ key: Key, of type: T.Type = T.self) throws -> [T] {
+    mutating func objects<T: JSONTapeDecodable>(_ key: Key, of type: T.Type = T.self) throws -> [T] {
         let decoder = decoder
         return try elements(at: try required(key), key) { try T.read(from: decoder, at: $0) }
     }
 
-    mutating func objectsIfPresent<T: JSONObjectDecodable>(_ key: Key, of type: T.Type = T.self) throws -> [T]? {
+    mutating func objectsIfPresent<T: JSONTapeDecodable>(_ key: Key, of type: T.Type = T.self) throws -> [T]? {
         guard let index = present(key) else { return nil }
         let decoder = decoder
         return try elements(at: index, key) { try T.read(from: decoder, at: $0) }
