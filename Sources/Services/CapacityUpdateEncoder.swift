@@ -18,6 +18,20 @@ final class CapacityUpdateEncoder: Sendable {
         var clusters: [ClusterName]
         var removed: [ClusterName]
 
+        /// Whether `update` has this key, without building one for it.
+        func describes(_ update: CapacityUpdate) -> Bool {
+            switch update {
+            case .snapshot(let revision, let clusters, let reset):
+                return kind == 0 && revision == self.revision && reset == self.reset && removed.isEmpty
+                    && clusters.count == self.clusters.count && zip(clusters, self.clusters).allSatisfy { $0.cluster.name == $1 }
+            case .delta(let revision, let changed, let removed):
+                return kind == 1 && revision == self.revision && removed == self.removed
+                    && changed.count == clusters.count && zip(changed, clusters).allSatisfy { $0.cluster.name == $1 }
+            case .heartbeat(let revision):
+                return kind == 2 && revision == self.revision
+            }
+        }
+
         init(_ update: CapacityUpdate) {
             switch update {
             case .snapshot(let revision, let clusters, let reset):
@@ -47,6 +61,9 @@ final class CapacityUpdateEncoder: Sendable {
     private struct Cache {
         var encoded: [Key: Encoded] = [:]
         var order: [Key] = []
+        /// The update asked for last: a change reaches its subscribers one after another,
+        /// and each of them asks for the same one.
+        var last: (key: Key, encoded: Encoded)?
     }
 
     private let cache = Mutex(Cache())
@@ -64,11 +81,17 @@ final class CapacityUpdateEncoder: Sendable {
     }
 
     func encoded(_ update: CapacityUpdate) throws -> Encoded {
+        if let last = cache.withLock({ $0.last }), last.key.describes(update) { return last.encoded }
         let key = Key(update)
-        if let encoded = cache.withLock({ $0.encoded[key] }) { return encoded }
+        if let encoded = cache.withLock({ cache -> Encoded? in
+            let found = cache.encoded[key]
+            if let found { cache.last = (key, found) }
+            return found
+        }) { return encoded }
         let payload = try DomainToProto.update(update, at: timeOfChange(update.revision) ?? Date()).serializedBytes()
         let encoded = Encoded(payload: payload, framed: RPCFramedMessage(serialized: payload))
         cache.withLock { cache in
+            cache.last = (key, encoded)
             guard cache.encoded.updateValue(encoded, forKey: key) == nil else { return }
             cache.order.append(key)
             if cache.order.count > capacity {

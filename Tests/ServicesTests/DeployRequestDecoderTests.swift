@@ -228,6 +228,23 @@ import Testing
         #expect(decoded.removedClusters == ["b"])
     }
 
+    @Test func subscribersWithOtherFiltersGetTheirOwnUpdateOfTheSameRevision() throws {
+        // Subscribers ask one after another; each must get its own update, not the last one asked for.
+        let encoder = CapacityUpdateEncoder()
+        func decoded(_ update: CapacityUpdate) throws -> Fleet_V1_CapacityUpdate {
+            try Fleet_V1_CapacityUpdate(serializedBytes: encoder.encode(update).bytes)
+        }
+        let a = Self.capacity("a", free: 1), b = Self.capacity("b", free: 2)
+        #expect(try decoded(.delta(revision: 5, changed: [a], removed: [])).clusters.map(\.cluster) == ["a"])
+        #expect(try decoded(.delta(revision: 5, changed: [b], removed: [])).clusters.map(\.cluster) == ["b"])
+        #expect(try decoded(.delta(revision: 5, changed: [b], removed: ["a"])).removedClusters == ["a"])
+        #expect(try decoded(.delta(revision: 5, changed: [a, b], removed: [])).clusters.map(\.cluster) == ["a", "b"])
+        #expect(try decoded(.snapshot(revision: 5, clusters: [a, b], reset: false)).kind == .snapshot)
+        #expect(try decoded(.snapshot(revision: 5, clusters: [a, b], reset: true)).reset)
+        #expect(try decoded(.heartbeat(revision: 5)).kind == .heartbeat)
+        #expect(try decoded(.delta(revision: 6, changed: [a], removed: [])).revision == 6)
+    }
+
     @Test func differentUpdatesGetTheirOwnEncoding() throws {
         let encoder = CapacityUpdateEncoder(capacity: 2)
         let a = try encoder.encode(.delta(revision: 1, changed: [Self.capacity("a", free: 1)], removed: []))

@@ -39,10 +39,10 @@ public final class CapacitySubscription: AsyncSequence, Sendable {
                 return initial
             }
             if !changed.isEmpty || !removed.isEmpty {
-                let update = CapacityUpdate.delta(
-                    revision: revision,
-                    changed: changed.values.sorted { $0.cluster.name < $1.cluster.name },
-                    removed: removed.sorted())
+                // Most deltas carry one cluster: it moves out of the buffer, with no sort
+                // and no copy (a copy retains every reference the capacity holds).
+                let clusters = changed.count == 1 ? [changed.popFirst()!.value] : changed.values.sorted { $0.cluster.name < $1.cluster.name }
+                let update = CapacityUpdate.delta(revision: revision, changed: clusters, removed: removed.isEmpty ? [] : removed.sorted())
                 changed.removeAll(keepingCapacity: true)
                 removed.removeAll(keepingCapacity: true)
                 heartbeat = nil
