@@ -27,10 +27,7 @@ protocol JSONObjectDecodable: PreservesUnknownFields, JSONTapeDecodable {
 
 extension JSONObjectDecodable {
     static func read(from decoder: JSONTapeDecoder, at index: Int) throws -> Self {
-        guard decoder.tape.kind(at: index) == .object else {
-            throw decoder.mismatch(JSONObject.self, at: index)
-        }
-        var fields = JSONObjectReader<CodingKeys>(decoder: decoder, object: index)
+        var fields = try JSONObjectReader<CodingKeys>(decoder: decoder, objectAt: index)
         var decoded = try Self(reading: &fields)
         guard let unknown = fields.unknownFields() else {
             // The object has a key that init(reading:) never asked for although it is
@@ -53,10 +50,7 @@ protocol JSONObjectProjection: JSONTapeDecodable {
 
 extension JSONObjectProjection {
     static func read(from decoder: JSONTapeDecoder, at index: Int) throws -> Self {
-        guard decoder.tape.kind(at: index) == .object else {
-            throw decoder.mismatch(JSONObject.self, at: index)
-        }
-        var fields = JSONObjectReader<CodingKeys>(decoder: decoder, object: index)
+        var fields = try JSONObjectReader<CodingKeys>(decoder: decoder, objectAt: index)
         return try Self(reading: &fields)
     }
 }
@@ -77,6 +71,15 @@ struct JSONObjectReader<Key: CodingKey> {
     /// Bit `i` is set once entry `i` was read. Entries past 64 are not tracked: they only
     /// skip the check for a forgotten field, not the one for unknown keys.
     private var read: UInt64 = 0
+
+    /// A reader of the object at `index`, or the decoder's type mismatch when the value
+    /// there is not an object.
+    init(decoder: JSONTapeDecoder, objectAt index: Int) throws {
+        guard decoder.tape.kind(at: index) == .object else {
+            throw decoder.mismatch(JSONObject.self, at: index)
+        }
+        self.init(decoder: decoder, object: index)
+    }
 
     init(decoder: JSONTapeDecoder, object: Int) {
         self.decoder = decoder

@@ -172,8 +172,7 @@ extension KubeList: JSONObjectDecodable {
 
 extension WatchEvent: JSONTapeDecodable {
     static func read(from decoder: JSONTapeDecoder, at index: Int) throws -> WatchEvent {
-        guard decoder.tape.kind(at: index) == .object else { throw decoder.mismatch(JSONObject.self, at: index) }
-        var fields = JSONObjectReader<CodingKeys>(decoder: decoder, object: index)
+        var fields = try JSONObjectReader<CodingKeys>(decoder: decoder, objectAt: index)
         let type = try fields.string(.type)
         switch type {
         case "ADDED": return .added(try fields.decode(.object))
