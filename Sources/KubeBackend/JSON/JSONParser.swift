@@ -267,16 +267,19 @@ extension JSONTape {
         private func skipPlainBytes(from start: Int) -> Int {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highBits: UInt64 = 0x8080_8080_8080_8080
-            func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highBits != 0 }
+            // The high bit of each byte that is zero. A borrow can also mark bytes above the
+            // first zero byte, never below it, so the lowest mark is exact.
+            func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highBits }
             var position = start
             let base = UnsafeRawPointer(bytes.baseAddress!)
             while position + 8 <= bytes.count {
-                let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                let special = word & highBits != 0  // beyond ASCII
-                    || hasZeroByte(word ^ (ones &* 0x22))  // quote
-                    || hasZeroByte(word ^ (ones &* 0x5C))  // backslash
-                    || (word &- ones &* 0x20) & ~word & highBits != 0  // below 0x20
-                if special { break }
+                // Little-endian: the byte at the lowest address is the lowest in the word.
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                let special = word & highBits  // beyond ASCII
+                    | zeroBytes(word ^ (ones &* 0x22))  // quote
+                    | zeroBytes(word ^ (ones &* 0x5C))  // backslash
+                    | (word &- ones &* 0x20) & ~word & highBits  // below 0x20
+                if special != 0 { return position + special.trailingZeroBitCount / 8 }
                 position += 8
             }
             while position < bytes.count {
