@@ -25,9 +25,8 @@ enum DeploymentRecordWriter {
     static func bytes(of record: DeploymentRecord) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(512)
-        var fields = Fields(output: output)
-        write(record, to: &fields)
-        return fields.finish(unknownFields: JSONObject())
+        Fields.append(to: &output) { write(record, to: &$0) }
+        return output
     }
 
     private static func write(_ record: DeploymentRecord, to fields: inout Fields) {

@@ -21,12 +21,7 @@ extension JSONObjectEncodable {
             JSONWriter.write(try JSONValueEncoder.encode(self, codingPath: []), into: &output)
             return
         }
-        // The bytes move into the writer and back; on an error the caller drops them.
-        var taken: [UInt8] = []
-        swap(&taken, &output)
-        var fields = JSONObjectWriter<CodingKeys>(output: taken)
-        try write(to: &fields)
-        output = fields.finish(unknownFields: unknownFields)
+        try JSONObjectWriter<CodingKeys>.append(to: &output, unknownFields: unknownFields) { try write(to: &$0) }
     }
 }
 
@@ -36,12 +31,24 @@ struct JSONObjectWriter<Key: CodingKey> {
     private var output: [UInt8]
     private var isEmpty = true
 
-    init(output: consuming [UInt8]) {
+    /// Appends one object to `output`: the fields `body` writes, then `unknownFields`.
+    /// The bytes move into the writer and back; on an error the caller drops them.
+    static func append(
+        to output: inout [UInt8], unknownFields: JSONObject = JSONObject(), _ body: (inout JSONObjectWriter) throws -> Void
+    ) rethrows {
+        var taken: [UInt8] = []
+        swap(&taken, &output)
+        var fields = JSONObjectWriter(output: taken)
+        try body(&fields)
+        output = fields.finish(unknownFields: unknownFields)
+    }
+
+    private init(output: consuming [UInt8]) {
         self.output = output
         self.output.append(UInt8(ascii: "{"))
     }
 
-    consuming func finish(unknownFields: JSONObject) -> [UInt8] {
+    private consuming func finish(unknownFields: JSONObject) -> [UInt8] {
         for entry in unknownFields {
             writeKey(entry.key)
             JSONWriter.write(entry.value, into: &output)
@@ -158,11 +165,7 @@ struct JSONObjectWriter<Key: CodingKey> {
         _ key: Key, keyedBy: NestedKey.Type, _ body: (inout JSONObjectWriter<NestedKey>) throws -> Void
     ) rethrows {
         writeKey(key)
-        var taken: [UInt8] = []
-        swap(&taken, &output)
-        var nested = JSONObjectWriter<NestedKey>(output: taken)
-        try body(&nested)
-        output = nested.finish(unknownFields: JSONObject())
+        try JSONObjectWriter<NestedKey>.append(to: &output, body)
     }
 
     /// A number as `JSONNumber` spells it (a `Date` as seconds since 1970, say).
