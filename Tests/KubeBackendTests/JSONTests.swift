@@ -55,6 +55,14 @@ import Testing
         }
     }
 
+    @Test func parsesDocumentsDenserInTokensThanTheParserFirstAllowsFor() throws {
+        // A token every two bytes, three times the parser's first guess: its token buffer grows.
+        let digits = (0..<5_000).map { String($0 % 10) }
+        let text = Array(("[" + digits.joined(separator: ",") + "]").utf8)
+        #expect(try KubeJSON.parse(text) == .array(digits.map { .number(JSONNumber($0)!) }))
+        #expect(try KubeJSON.decode([Int].self, from: text) == digits.map { Int($0)! })
+    }
+
     @Test func rejectsExcessiveNesting() throws {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(throws: JSONParseError.self) { try KubeJSON.parse(Array(deep.utf8)) }

@@ -19,16 +19,21 @@ enum JSONParser {
 
 extension JSONTape {
     /// Validates a document and records its tokens; `JSONTape` builds values from them.
-    struct Parser {
+    struct Parser: ~Copyable {
         private let bytes: UnsafeBufferPointer<UInt8>
         private var position = 0
         private var depth = 0
-        private(set) var tokens: [Token] = []
+        private var tokens: TokenBuffer
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
             // About one token per 6 bytes in Kubernetes objects; growing past it is fine.
-            tokens.reserveCapacity(max(16, bytes.count / 6))
+            tokens = TokenBuffer(capacity: bytes.count / 6)
+        }
+
+        /// Runs `body` with the tape of the parsed document (after `parseDocument()`).
+        func withTape<R>(_ body: (JSONTape) throws -> R) rethrows -> R {
+            try tokens.withBuffer { try body(JSONTape(bytes: bytes, tokens: $0)) }
         }
 
         mutating func parseDocument() throws(JSONParseError) {
@@ -45,7 +50,10 @@ extension JSONTape {
 
         private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
+        @inline(__always)
         private mutating func skipWhitespace() {
+            // Compact JSON, what servers send, has none: one comparison settles it.
+            guard position < bytes.count, bytes[position] <= 0x20 else { return }
             while position < bytes.count {
                 switch bytes[position] {
                 case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -178,7 +186,7 @@ extension JSONTape {
 
         /// The tokens so far, read as a tape (to compare keys).
         private func withKeys<R>(_ body: (JSONTape) -> R) -> R {
-            tokens.withUnsafeBufferPointer { body(JSONTape(bytes: bytes, tokens: $0)) }
+            withTape(body)
         }
 
         private mutating func parseArray() throws(JSONParseError) {
@@ -328,6 +336,55 @@ extension JSONTape {
                 position += 1
             }
             return value
+        }
+    }
+}
+
+extension JSONTape {
+    /// The parser's tokens, in memory this buffer owns. An array checked its uniqueness
+    /// and capacity on every append and its bounds on every access, a tenth of the parse.
+    struct TokenBuffer: ~Copyable {
+        private var base: UnsafeMutablePointer<Token>
+        private var capacity: Int
+        private(set) var count = 0
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 16)
+            base = .allocate(capacity: self.capacity)
+        }
+
+        deinit {
+            base.deallocate()
+        }
+
+        @inline(__always)
+        mutating func append(_ token: Token) {
+            if count == capacity { grow() }
+            base[count] = token  // a trivial type: assigning initializes
+            count += 1
+        }
+
+        subscript(index: Int) -> Token {
+            get {
+                assert(index < count)
+                return base[index]
+            }
+            set {
+                assert(index < count)
+                base[index] = newValue
+            }
+        }
+
+        func withBuffer<R>(_ body: (UnsafeBufferPointer<Token>) throws -> R) rethrows -> R {
+            try body(UnsafeBufferPointer(start: base, count: count))
+        }
+
+        private mutating func grow() {
+            let larger = UnsafeMutablePointer<Token>.allocate(capacity: capacity * 2)
+            larger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity *= 2
         }
     }
 }

@@ -30,10 +30,13 @@ struct JSONTape {
         static let nonASCII = Flags(rawValue: 2)
         /// An object in which a key appears more than once.
         static let duplicateKeys = Flags(rawValue: 4)
+
+        // SetAlgebra's own isEmpty compares through generic code, once per key looked up.
+        var isEmpty: Bool { rawValue == 0 }
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
-    /// Borrowed from the parser's array for as long as the tape exists, so that copying a
+    /// Borrowed from the parser's buffer for as long as the tape exists, so that copying a
     /// tape (every object reader holds one) costs no reference counting.
     private let tokens: UnsafeBufferPointer<Token>
 
@@ -45,27 +48,24 @@ struct JSONTape {
     }
 
     private static func withTape<R>(of buffer: UnsafeBufferPointer<UInt8>, _ body: (JSONTape) throws -> R) throws -> R {
-        let tokens = try parse(buffer).get()
-        return try tokens.withUnsafeBufferPointer { tokens in try body(JSONTape(bytes: buffer, tokens: tokens)) }
+        var parser = Parser(bytes: buffer)
+        try parser.parseDocument()
+        return try parser.withTape(body)
     }
 
     /// The document as a `JSONValue` tree.
     static func value(of data: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         func build(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
-            parse(buffer).map { tokens in tokens.withUnsafeBufferPointer { JSONTape(bytes: buffer, tokens: $0).value(at: 0) } }
+            var parser = Parser(bytes: buffer)
+            do throws(JSONParseError) {
+                try parser.parseDocument()
+            } catch {
+                return .failure(error)
+            }
+            return .success(parser.withTape { $0.value(at: 0) })
         }
         let result = data.withContiguousStorageIfAvailable(build)
         return try (result ?? Array(data).withUnsafeBufferPointer(build)).get()
-    }
-
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<[Token], JSONParseError> {
-        var parser = Parser(bytes: buffer)
-        do throws(JSONParseError) {
-            try parser.parseDocument()
-            return .success(parser.tokens)
-        } catch {
-            return .failure(error)
-        }
     }
 
     init(bytes: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<Token>) {
@@ -144,7 +144,7 @@ struct JSONTape {
     func keysEqual(_ first: Int, _ second: Int) -> Bool {
         let left = tokens[first]
         let right = tokens[second]
-        if left.flags.isDisjoint(with: [.escaped, .nonASCII]) && right.flags.isDisjoint(with: [.escaped, .nonASCII]) {
+        if left.flags.isEmpty && right.flags.isEmpty {
             guard left.length == right.length else { return false }
             return memoryEqual(bytes.baseAddress! + Int(left.start), bytes.baseAddress! + Int(right.start), Int(left.length))
         }
@@ -152,7 +152,12 @@ struct JSONTape {
     }
 
     private func memoryEqual(_ left: UnsafePointer<UInt8>, _ right: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        for offset in 0..<count where left[offset] != right[offset] { return false }
+        // A plain loop: iterating a range here went through unspecialized stdlib code.
+        var offset = 0
+        while offset < count {
+            if left[offset] != right[offset] { return false }
+            offset += 1
+        }
         return true
     }
 

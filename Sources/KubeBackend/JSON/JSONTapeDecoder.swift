@@ -60,8 +60,9 @@ final class JSONTapeDecoder {
 
     func stringMap(at index: Int) throws -> [String: String] {
         guard tape.kind(at: index) == .object else { throw mismatch(JSONObject.self, at: index) }
-        var map: [String: String] = [:]
-        map.reserveCapacity(tape.count(at: index))
+        // The stdlib's reserveCapacity is not specialized here: it looked up the
+        // dictionary's generic metadata on every call.
+        var map = [String: String](minimumCapacity: tape.count(at: index))
         var key = index + 1
         for _ in 0..<tape.count(at: index) {
             guard tape.kind(at: key + 1) == .string else {
@@ -89,8 +90,7 @@ final class JSONTapeDecoder {
 
     func quantityMap(at index: Int) throws -> [String: Quantity] {
         guard tape.kind(at: index) == .object else { throw mismatch(JSONObject.self, at: index) }
-        var map: [String: Quantity] = [:]
-        map.reserveCapacity(tape.count(at: index))
+        var map = [String: Quantity](minimumCapacity: tape.count(at: index))
         var key = index + 1
         for _ in 0..<tape.count(at: index) {
             let name = tape.string(at: key)
