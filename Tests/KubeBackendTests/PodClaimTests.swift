@@ -46,4 +46,24 @@ import Testing
             try KubeJSON.decode(PodClaim.self, from: Array(#"{"metadata":{},"spec":{"containers":[{"image":"x"}]}}"#.utf8))
         }
     }
+
+    /// Only the Ready condition's status is kept, but every condition is checked as the
+    /// full pod checks it, from bytes and through `Decodable` alike.
+    @Test(arguments: [
+        #"[{"type":"PodScheduled","status":1}]"#, #"[{"type":"PodScheduled"}]"#, #"[{"type":7,"status":"True"}]"#,
+        #"[{"type":"Ready","status":null}]"#,
+    ])
+    func everyConditionMustHoldAStringTypeAndStatus(conditions: String) throws {
+        let bytes = Array(#"{"metadata":{},"status":{"conditions":\#(conditions)}}"#.utf8)
+        #expect(throws: DecodingError.self) { try KubeJSON.decode(Pod.self, from: bytes) }
+        #expect(throws: DecodingError.self) { try KubeJSON.decode(PodClaim.self, from: bytes) }
+        #expect(throws: DecodingError.self) { try KubeJSON.decode(PodClaim.self, from: KubeJSON.parse(bytes)) }
+    }
+
+    @Test func theReadyConditionIsFoundByItsTypeAsAStringCompares() throws {
+        let bytes = Array(#"{"metadata":{},"status":{"conditions":[{"type":"Initialized","status":"True"},{"type":"Ready","status":"False"},{"type":"Ready","status":"True"}]}}"#.utf8)
+        #expect(try KubeJSON.decode(PodClaim.self, from: bytes).status?.ready == "False")
+        #expect(try KubeJSON.decode(PodClaim.self, from: KubeJSON.parse(bytes)).status?.ready == "False")
+        #expect(try PodClaim(KubeJSON.decode(Pod.self, from: bytes)).status?.ready == "False")
+    }
 }

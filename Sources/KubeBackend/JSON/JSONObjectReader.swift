@@ -193,6 +193,20 @@ struct JSONObjectReader<Key: CodingKey> {
         return try string(at: index, key)
     }
 
+    /// Whether the string value of `key` is `text` (ASCII), compared as `String`s
+    /// compare, without building the value's text.
+    mutating func string(_ key: Key, equals text: String) throws -> Bool {
+        let index = try required(key)
+        guard decoder.tape.kind(at: index) == .string else { throw decoder.mismatch(String.self, at: index, key: key) }
+        return decoder.tape.string(at: index, equalsASCII: text)
+    }
+
+    /// Checks that `key` has a string value, as `string(_:)` does, without building it.
+    mutating func checkString(_ key: Key) throws {
+        let index = try required(key)
+        guard decoder.tape.kind(at: index) == .string else { throw decoder.mismatch(String.self, at: index, key: key) }
+    }
+
     private func string(at index: Int, _ key: Key) throws -> String {
         guard decoder.tape.kind(at: index) == .string else { throw decoder.mismatch(String.self, at: index, key: key) }
         return decoder.tape.string(at: index)

@@ -249,7 +249,7 @@ extension JSONTape {
             var flags: Flags = []
             let count = bytes.count
             while position < count {
-                position = skipPlainBytes(from: position)
+                position = Self.skipPlainBytes(bytes, from: position)
                 guard position < count else { break }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
@@ -272,7 +272,9 @@ extension JSONTape {
 
         /// The first position from `start` on that is not a plain ASCII string byte (not
         /// a quote, backslash, control character or beyond ASCII), eight bytes at a time.
-        private func skipPlainBytes(from start: Int) -> Int {
+        /// Static: as a method it copied the whole parser for every call, and reloading
+        /// the position just stored stalled the copy.
+        private static func skipPlainBytes(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highBits: UInt64 = 0x8080_8080_8080_8080
             // The high bit of each byte that is zero. A borrow can also mark bytes above the

@@ -237,17 +237,29 @@ private struct PodStatusClaim: Decodable, JSONObjectProjection {
         case phase, conditions
     }
 
+    /// A condition as far as a claim cares: the status, when it is the Ready condition.
     private struct ConditionFields: Decodable, JSONObjectProjection {
-        var type: String
-        var status: String
+        /// nil for every condition that is not Ready.
+        var readyStatus: String?
 
         enum CodingKeys: String, CodingKey {
             case type, status
         }
 
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let type = try container.decode(String.self, forKey: .type)
+            let status = try container.decode(String.self, forKey: .status)
+            readyStatus = type == "Ready" ? status : nil
+        }
+
+        // The same checks, without building the text of the conditions that are not Ready.
         init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
-            type = try fields.string(.type)
-            status = try fields.string(.status)
+            if try fields.string(.type, equals: "Ready") {
+                readyStatus = try fields.string(.status)
+            } else {
+                try fields.checkString(.status)
+            }
         }
     }
 
@@ -255,11 +267,11 @@ private struct PodStatusClaim: Decodable, JSONObjectProjection {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let conditions = try container.decodeIfPresent([ConditionFields].self, forKey: .conditions)
         status = PodClaim.Status(phase: try container.decodeIfPresent(String.self, forKey: .phase),
-                                 ready: conditions?.first { $0.type == "Ready" }?.status)
+                                 ready: conditions?.lazy.compactMap(\.readyStatus).first)
     }
 
     init(reading fields: inout JSONObjectReader<CodingKeys>) throws {
         let conditions = try fields.objectsIfPresent(.conditions, of: ConditionFields.self)
-        status = PodClaim.Status(phase: try fields.stringIfPresent(.phase), ready: conditions?.first { $0.type == "Ready" }?.status)
+        status = PodClaim.Status(phase: try fields.stringIfPresent(.phase), ready: conditions?.lazy.compactMap(\.readyStatus).first)
     }
 }
