@@ -196,20 +196,21 @@ struct JSONObjectReader<Key: CodingKey> {
     /// Whether the string value of `key` is `text` (ASCII), compared as `String`s
     /// compare, without building the value's text.
     mutating func string(_ key: Key, equals text: String) throws -> Bool {
-        let index = try required(key)
-        guard decoder.tape.kind(at: index) == .string else { throw decoder.mismatch(String.self, at: index, key: key) }
-        return decoder.tape.string(at: index, equalsASCII: text)
+        decoder.tape.string(at: try stringToken(at: try required(key), key), equalsASCII: text)
     }
 
     /// Checks that `key` has a string value, as `string(_:)` does, without building it.
     mutating func checkString(_ key: Key) throws {
-        let index = try required(key)
-        guard decoder.tape.kind(at: index) == .string else { throw decoder.mismatch(String.self, at: index, key: key) }
+        _ = try stringToken(at: try required(key), key)
     }
 
     private func string(at index: Int, _ key: Key) throws -> String {
+        decoder.tape.string(at: try stringToken(at: index, key))
+    }
+
+    private func stringToken(at index: Int, _ key: Key) throws -> Int {
         guard decoder.tape.kind(at: index) == .string else { throw decoder.mismatch(String.self, at: index, key: key) }
-        return decoder.tape.string(at: index)
+        return index
     }
 
     mutating func bool(_ key: Key) throws -> Bool {

@@ -31,7 +31,8 @@ extension JSONTape {
             tokens = TokenBuffer(capacity: bytes.count / 6)
         }
 
-        /// Runs `body` with the tape of the parsed document (after `parseDocument()`).
+        /// Runs `body` with the tape of the parsed document (after `parseDocument()`), or
+        /// of the tokens so far (to compare keys while parsing).
         func withTape<R>(_ body: (JSONTape) throws -> R) rethrows -> R {
             try tokens.withBuffer { try body(JSONTape(bytes: bytes, tokens: $0)) }
         }
@@ -144,7 +145,7 @@ extension JSONTape {
                 keyLengths |= escapedKey ? UInt32.max : JSONTape.keyLengthBit(Int(tokens[key].length))
                 if count < 16 {
                     if lengthsSeen & lengthBit != 0 || escapedKey || lengthsSeen & 1 != 0 {
-                        hasDuplicates = hasDuplicates || withKeys { keys in
+                        hasDuplicates = hasDuplicates || withTape { keys in
                             var other = index + 1
                             for _ in 0..<count {
                                 if keys.keysEqual(other, key) { return true }
@@ -156,7 +157,7 @@ extension JSONTape {
                     lengthsSeen |= escapedKey ? 1 : lengthBit
                 } else {
                     if seen == nil {
-                        seen = withKeys { keys in
+                        seen = withTape { keys in
                             var names = Set<String>()
                             var other = index + 1
                             for _ in 0..<count {
@@ -166,7 +167,7 @@ extension JSONTape {
                             return names
                         }
                     }
-                    if !seen!.insert(withKeys { $0.string(at: key) }).inserted { hasDuplicates = true }
+                    if !seen!.insert(withTape { $0.string(at: key) }).inserted { hasDuplicates = true }
                 }
                 count += 1
                 skipWhitespace()
@@ -182,11 +183,6 @@ extension JSONTape {
                     throw error("expected ',' or '}'")
                 }
             }
-        }
-
-        /// The tokens so far, read as a tape (to compare keys).
-        private func withKeys<R>(_ body: (JSONTape) -> R) -> R {
-            withTape(body)
         }
 
         private mutating func parseArray() throws(JSONParseError) {
