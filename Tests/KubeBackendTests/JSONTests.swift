@@ -42,6 +42,20 @@ import Testing
         #expect(ordered.hashValue == reversed.hashValue)
     }
 
+    @Test func aCopiedObjectEqualsItsOriginalUntilAValueChanges() throws {
+        let original = try #require(KubeJSON.parse(Array(#"{"a":{"b":[1,2]},"c":"d"}"#.utf8)).objectValue)
+        var copy = original
+        #expect(copy == original)
+        copy["c"] = "e"
+        #expect(copy != original)
+        copy["c"] = "d"
+        #expect(copy == original)
+        var nested = try #require(original["a"]?.objectValue)
+        nested["b"] = [1, 3]
+        copy["a"] = .object(nested)
+        #expect(copy != original)
+    }
+
     @Test(arguments: [
         ("", 0), ("{", 1), (#"{"a" 1}"#, 5), ("[1,]", 3), ("01", 1), ("1.", 2), ("tru", 0), ("\"abc", 4),
         ("\"a\u{1}\"", 2), (#""\x""#, 3), ("[1] [2]", 4), ("-", 1), (#"{"a":1,}"#, 7),

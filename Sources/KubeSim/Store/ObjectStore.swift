@@ -235,9 +235,12 @@ public final class ObjectStore: Sendable {
             if let uid = new.metadataString("uid"), !uid.isEmpty, uid != old.metadataString("uid") {
                 throw APIError.conflict(type, name: name)
             }
-            new.setField("kind", .string(type.kind))
-            new.setField("apiVersion", .string(type.apiVersion))
-            for field in ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "resourceVersion", "generation"] {
+            if new["kind"]?.stringValue != type.kind { new.setField("kind", .string(type.kind)) }
+            if new["apiVersion"]?.stringValue != type.apiVersion { new.setField("apiVersion", .string(type.apiVersion)) }
+            // Most writes (every status write) leave these as stored: setting them anyway
+            // copied the object's metadata on each.
+            for field in ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "resourceVersion", "generation"]
+            where new["metadata"]?[field] != old["metadata"]?[field] {
                 new.setMetadata(field, old["metadata"]?[field])
             }
             if type.tracksGeneration, new.desiredState != old.desiredState {
