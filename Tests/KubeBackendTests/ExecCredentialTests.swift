@@ -183,10 +183,33 @@ import Testing
             try await ExecCredentialProvider(config: ExecConfig(command: empty), environment: [:]).credential()
         }
 
-        let slow = try directory.write("slow", "#!/bin/sh\nexec sleep 5\n", executable: true)
+        // Killed at its 0.3 s timeout, long before the plugin would end by itself, even
+        // while the other tests' plugins run: a deadline that waited for a thread of the
+        // global queue fired only as a 5 s plugin ended (4.8 s was seen in CI).
+        let slow = try directory.write("slow", "#!/bin/sh\nexec sleep 60\n", executable: true)
         let started = Date()
         await #expect(throws: ExecCredentialError.timedOut(command: slow)) {
             try await ExecCredentialProvider(config: ExecConfig(command: slow), environment: [:], timeout: 0.3).credential()
+        }
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test func slowPluginsRunningTogetherAreEachKilledAtTheirTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        let slow = try directory.write("slow", "#!/bin/sh\nexec sleep 60\n", executable: true)
+        let started = Date()
+        // More at once than this machine has cores: no plugin's deadline may wait for a
+        // thread another plugin holds. Here that took 0.3 s; when deadlines and drains
+        // shared the global queue's threads, 7 s.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount + 6) {
+                group.addTask {
+                    await #expect(throws: ExecCredentialError.timedOut(command: slow)) {
+                        try await ExecCredentialProvider(config: ExecConfig(command: slow), environment: [:], timeout: 0.3).credential()
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         #expect(Date().timeIntervalSince(started) < 4)
     }

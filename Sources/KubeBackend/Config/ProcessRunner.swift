@@ -48,12 +48,16 @@ enum ProcessRunner {
             timedOut.set()
             kill(process.processIdentifier, SIGKILL)
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+        // Neither the deadline nor the drain below may wait for a thread of the global
+        // queue: it has as many as there are cores, and a drain blocked in a read holds
+        // one until its plugin ends. With two slow plugins on two cores, a third's
+        // deadline fired only when one of them ended. A queue of its own gets a thread.
+        DispatchQueue(label: "exec-plugin-deadline").asyncAfter(deadline: .now() + timeout, execute: deadline)
 
         // Drain stderr concurrently so a chatty plugin cannot fill one pipe and stall.
         let errorData = LockedData()
         let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             errorData.set(errorPipe.fileHandleForReading.readDataToEndOfFile())
             drained.signal()
         }
