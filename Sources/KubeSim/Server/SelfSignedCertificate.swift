@@ -37,6 +37,17 @@ public struct SelfSignedCertificate: Sendable {
             privateKeyPEM: Array(try Data(contentsOf: URL(fileURLWithPath: keyPath))))
     }
 
+    /// `generate`, on a thread of its own: openssl runs for tens of milliseconds (more on
+    /// a loaded machine), and waiting for it must not hold a thread of the concurrency
+    /// pool, which has one per core.
+    public static func generateOnOwnThread(commonName: String = "kubesim", openssl: String = "/usr/bin/openssl") async throws -> SelfSignedCertificate {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try generate(commonName: commonName, openssl: openssl) })
+            }
+        }
+    }
+
     public init(certificatePEM: [UInt8], privateKeyPEM: [UInt8]) {
         self.certificatePEM = certificatePEM
         self.privateKeyPEM = privateKeyPEM

@@ -91,7 +91,7 @@ public final class SimulatedAPIServer: Sendable {
         var certificate: SelfSignedCertificate?
         switch configuration.tls {
         case .none: break
-        case .selfSigned: certificate = try SelfSignedCertificate.generate()
+        case .selfSigned: certificate = try await SelfSignedCertificate.generateOnOwnThread()
         case .certificate(let given): certificate = given
         }
         var context: NIOSSLContext?
