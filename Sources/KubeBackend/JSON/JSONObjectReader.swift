@@ -78,16 +78,12 @@ struct JSONObjectReader<Key: CodingKey> {
         guard decoder.tape.kind(at: index) == .object else {
             throw decoder.mismatch(JSONObject.self, at: index)
         }
-        self.init(decoder: decoder, object: index)
-    }
-
-    init(decoder: JSONTapeDecoder, object: Int) {
         self.decoder = decoder
-        self.object = object
-        count = decoder.tape.count(at: object)
-        hasDuplicateKeys = decoder.tape.hasDuplicateKeys(at: object)
-        keyLengths = decoder.tape.keyLengths(at: object)
-        hintKey = object + 1
+        object = index
+        count = decoder.tape.count(at: index)
+        hasDuplicateKeys = decoder.tape.hasDuplicateKeys(at: index)
+        keyLengths = decoder.tape.keyLengths(at: index)
+        hintKey = index + 1
     }
 
     /// The entries that were not read and are not coding keys; nil when one that was
