@@ -7,8 +7,9 @@ public struct HTTP2ServerConfiguration: Sendable {
     public var port = 50051
     /// TLS with ALPN h2; nil serves h2c with prior knowledge.
     public var tls: TLSFiles?
-    /// Event loop threads; one nghttp2 session per connection lives on one of them.
-    public var threads = System.coreCount
+    /// Event loop threads; one nghttp2 session per connection lives on one of them. By default
+    /// one per CPU the process may run on: its affinity mask, within its cgroup's limits.
+    public var threads = AllowedCPUs.count
 
     /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to clients.
     public var maxConcurrentStreams: UInt32 = 1000

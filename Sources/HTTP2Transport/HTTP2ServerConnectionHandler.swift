@@ -16,6 +16,10 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     let taskExecutor: EventLoopTaskExecutor
     let deadlines: ConnectionDeadlines
     var repeatedHeaderValues = RepeatedHeaderValues()
+    /// The regular fields of the request header block being received. HTTP/2 sends each
+    /// header block whole, never interleaved with another (RFC 9113 §4.3), so one array serves
+    /// every stream of the connection in turn, and a request costs no array of its own.
+    var requestFields: [HeaderField] = []
     private(set) var session: NGHTTP2ServerSession!
     private var context: ChannelHandlerContext?
     private let registry: ConnectionRegistry
@@ -206,6 +210,7 @@ enum GracefulShutdownState {
 
 extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
     func streamDidBegin(_ streamID: Int32) -> HTTP2ServerStream {
+        requestFields.removeAll(keepingCapacity: true)
         let stream = HTTP2ServerStream(id: streamID, connection: self)
         openStreams.insert(stream)
         return stream
@@ -220,9 +225,9 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
             ])
             return
         }
-        let head = RequestHead(method: stream.method, path: stream.path, fields: stream.fields, peer: peer)
-        stream.fields = []
+        let head = RequestHead(method: stream.method, path: stream.path, fields: requestFields, peer: peer)
         let inbound = rpcServer.open(head: head, stream: stream)
+        requestFields.removeAll(keepingCapacity: true)
         stream.inbound = inbound
         if endStream { inbound.receiveEnd() }
     }

@@ -23,11 +23,6 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
     // Request, while its headers arrive.
     var method = ""
     var path = ""
-    var fields: [HeaderField] = {
-        var fields: [HeaderField] = []
-        fields.reserveCapacity(8)  // one allocation for a typical gRPC request's headers
-        return fields
-    }()
     private var headerListSize = 0
     private(set) var headerListTooLarge = false
     var inbound: (any RPCInboundStream)?
@@ -54,19 +49,21 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         headerListSize += name.count + value.count + 32
         if headerListSize > connection.configuration.maxHeaderListSize {
             headerListTooLarge = true
-            fields = []
+            connection.requestFields.removeAll()
             return
         }
         guard let known = KnownHeaderName(name) else {
-            fields.append(HeaderField(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            connection.requestFields.append(
+                HeaderField(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
             return
         }
         switch known {
         case .method: method = KnownHeaderValues.table.string(for: value)
         case .path: path = connection.repeatedHeaderValues.string(for: value)
         case .authority, .scheme: break
-        case .userAgent: fields.append(HeaderField(known.string, connection.repeatedHeaderValues.string(for: value)))
-        default: fields.append(HeaderField(known.string, KnownHeaderValues.table.string(for: value)))
+        case .userAgent:
+            connection.requestFields.append(HeaderField(known.string, connection.repeatedHeaderValues.string(for: value)))
+        default: connection.requestFields.append(HeaderField(known.string, KnownHeaderValues.table.string(for: value)))
         }
     }
 

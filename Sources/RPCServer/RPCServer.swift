@@ -38,14 +38,13 @@ public final class RPCServer: Sendable {
     /// Starts serving a new request stream. The transport feeds the returned object with what
     /// the stream receives; everything the call sends goes out through `stream`.
     public func open(head: RequestHead, stream: any RPCTransportStream) -> any RPCInboundStream {
-        switch CallSetup.make(head: head, server: self) {
-        case .rejected(let trailersOnly):
-            stream.finish(head: nil, message: nil, trailers: trailersOnly)
-            return DiscardingInbound()
-        case .accepted(let setup):
-            let call = ServerCall(setup: setup, server: self, transport: stream)
+        do {
+            let call = ServerCall(setup: try CallSetup.make(head: head, server: self), server: self, transport: stream)
             call.start()
             return call
+        } catch {
+            stream.finish(head: nil, message: nil, trailers: error.trailersOnly)
+            return DiscardingInbound()
         }
     }
 
@@ -62,14 +61,14 @@ struct CallSetup {
     let requestCompression: (any MessageCompression)?
     let responseCompression: (any MessageCompression)?
 
-    enum Outcome {
-        case accepted(CallSetup)
-        case rejected(trailersOnly: [HeaderField])
+    /// A request answered at once, without running a handler.
+    struct Rejection: Error {
+        let trailersOnly: [HeaderField]
     }
 
-    static func make(head: RequestHead, server: RPCServer) -> Outcome {
+    static func make(head: RequestHead, server: RPCServer) throws(Rejection) -> CallSetup {
         guard head.method == "POST" else {
-            return .rejected(trailersOnly: httpError(405, .unimplemented, "gRPC requires POST, not \(head.method)"))
+            throw Rejection(trailersOnly: httpError(405, .unimplemented, "gRPC requires POST, not \(head.method)"))
         }
         var contentType: String?
         var timeoutValue: String?
@@ -85,32 +84,32 @@ struct CallSetup {
             case .reserved: continue
             case .customMetadata:
                 guard metadata.addWireValue(key: field.name, value: field.value) else {
-                    return .rejected(trailersOnly: grpcError(server, .internal,
+                    throw Rejection(trailersOnly: grpcError(server, .internal,
                         "metadata \(field.name) is not valid base64"))
                 }
             }
         }
         guard let contentType, isGRPCContentType(contentType) else {
-            return .rejected(trailersOnly: httpError(415, .internal,
+            throw Rejection(trailersOnly: httpError(415, .internal,
                 "invalid gRPC request content-type \(contentType.map { "'\($0)'" } ?? "(none)")"))
         }
         var timeout: Duration?
         if let timeoutValue {
             guard let parsed = GRPCTimeout.parse(timeoutValue) else {
-                return .rejected(trailersOnly: grpcError(server, .internal, "invalid grpc-timeout '\(timeoutValue)'"))
+                throw Rejection(trailersOnly: grpcError(server, .internal, "invalid grpc-timeout '\(timeoutValue)'"))
             }
             timeout = parsed
         }
         var requestCompression: (any MessageCompression)?
         if let encoding, encoding != "identity" {
             guard let found = server.compression(named: encoding) else {
-                return .rejected(trailersOnly: grpcError(server, .unimplemented,
+                throw Rejection(trailersOnly: grpcError(server, .unimplemented,
                     "message compression '\(encoding)' is not supported; supported: \(server.acceptEncoding)"))
             }
             requestCompression = found
         }
         guard let handler = server.router.handler(for: head.path) else {
-            return .rejected(trailersOnly: grpcError(server, .unimplemented, unimplementedMessage(head.path, server.router)))
+            throw Rejection(trailersOnly: grpcError(server, .unimplemented, unimplementedMessage(head.path, server.router)))
         }
         var responseCompression: (any MessageCompression)?
         if let preferred = server.configuration.responseCompression,
@@ -121,8 +120,8 @@ struct CallSetup {
         let context = ServerContext(
             path: head.path, requestMetadata: metadata,
             deadline: timeout.map { ContinuousClock.now.advanced(by: $0) }, peer: head.peer)
-        return .accepted(CallSetup(handler: handler, context: context, timeout: timeout,
-                                   requestCompression: requestCompression, responseCompression: responseCompression))
+        return CallSetup(handler: handler, context: context, timeout: timeout,
+                         requestCompression: requestCompression, responseCompression: responseCompression)
     }
 
     private static func isGRPCContentType(_ value: String) -> Bool {
