@@ -20,6 +20,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     /// header block whole, never interleaved with another (RFC 9113 §4.3), so one array serves
     /// every stream of the connection in turn, and a request costs no array of its own.
     var requestFields: [HeaderField] = []
+    private var routes = RouteCache()
     private(set) var session: NGHTTP2ServerSession!
     private var context: ChannelHandlerContext?
     private let registry: ConnectionRegistry
@@ -226,7 +227,7 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
             return
         }
         let head = RequestHead(method: stream.method, path: stream.path, fields: requestFields, peer: peer)
-        let inbound = rpcServer.open(head: head, stream: stream)
+        let inbound = rpcServer.open(head: head, stream: stream, routes: &routes)
         requestFields.removeAll(keepingCapacity: true)
         stream.inbound = inbound
         if endStream { inbound.receiveEnd() }

@@ -60,7 +60,8 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         switch known {
         case .method: method = KnownHeaderValues.table.string(for: value)
         case .path: path = connection.repeatedHeaderValues.string(for: value)
-        case .authority, .scheme: break
+        // nghttp2 checks :authority, :scheme and content-length itself; gRPC reads none of them.
+        case .authority, .scheme, .contentLength: break
         case .userAgent:
             connection.requestFields.append(HeaderField(known.string, connection.repeatedHeaderValues.string(for: value)))
         default: connection.requestFields.append(HeaderField(known.string, KnownHeaderValues.table.string(for: value)))

@@ -3,7 +3,7 @@ import Glibc
 /// The header names that a gRPC request carries or the transport treats itself, found by
 /// their bytes without building a String.
 enum KnownHeaderName: Int, CaseIterable {
-    case method, path, scheme, authority, contentType, te, userAgent
+    case method, path, scheme, authority, contentType, contentLength, te, userAgent
     case grpcTimeout, grpcEncoding, grpcAcceptEncoding, grpcMessageType
 
     var text: StaticString {
@@ -13,6 +13,7 @@ enum KnownHeaderName: Int, CaseIterable {
         case .scheme: ":scheme"
         case .authority: ":authority"
         case .contentType: "content-type"
+        case .contentLength: "content-length"
         case .te: "te"
         case .userAgent: "user-agent"
         case .grpcTimeout: "grpc-timeout"
@@ -24,9 +25,25 @@ enum KnownHeaderName: Int, CaseIterable {
 
     private static let table = KnownStringTable(allCases.map(\.text))
 
+    /// Runs for every header field of every request, so the one candidate is picked by length
+    /// (and one byte where two names share a length) before a single comparison.
     init?(_ bytes: UnsafeRawBufferPointer) {
-        guard let index = Self.table.index(of: bytes) else { return nil }
-        self.init(rawValue: index)
+        guard let base = bytes.baseAddress else { return nil }
+        let candidate: KnownHeaderName
+        switch bytes.count {
+        case 2: candidate = .te
+        case 5: candidate = .path
+        case 7: candidate = bytes[1] == UInt8(ascii: "m") ? .method : .scheme
+        case 10: candidate = bytes[0] == UInt8(ascii: ":") ? .authority : .userAgent
+        case 12: candidate = bytes[0] == UInt8(ascii: "c") ? .contentType : .grpcTimeout
+        case 13: candidate = .grpcEncoding
+        case 14: candidate = .contentLength
+        case 17: candidate = .grpcMessageType
+        case 20: candidate = .grpcAcceptEncoding
+        default: return nil
+        }
+        guard memcmp(candidate.text.utf8Start, base, bytes.count) == 0 else { return nil }
+        self = candidate
     }
 
     /// The name as a String, made once.

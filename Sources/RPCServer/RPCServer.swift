@@ -38,8 +38,15 @@ public final class RPCServer: Sendable {
     /// Starts serving a new request stream. The transport feeds the returned object with what
     /// the stream receives; everything the call sends goes out through `stream`.
     public func open(head: RequestHead, stream: any RPCTransportStream) -> any RPCInboundStream {
+        var routes = RouteCache()
+        return open(head: head, stream: stream, routes: &routes)
+    }
+
+    /// ``open(head:stream:)`` for a transport that keeps a ``RouteCache`` per connection.
+    public func open(head: RequestHead, stream: any RPCTransportStream, routes: inout RouteCache) -> any RPCInboundStream {
         do {
-            let call = ServerCall(setup: try CallSetup.make(head: head, server: self), server: self, transport: stream)
+            let setup = try CallSetup.make(head: head, server: self, routes: &routes)
+            let call = ServerCall(setup: setup, server: self, transport: stream)
             call.start()
             return call
         } catch {
@@ -66,7 +73,7 @@ struct CallSetup {
         let trailersOnly: [HeaderField]
     }
 
-    static func make(head: RequestHead, server: RPCServer) throws(Rejection) -> CallSetup {
+    static func make(head: RequestHead, server: RPCServer, routes: inout RouteCache) throws(Rejection) -> CallSetup {
         guard head.method == "POST" else {
             throw Rejection(trailersOnly: httpError(405, .unimplemented, "gRPC requires POST, not \(head.method)"))
         }
@@ -108,7 +115,7 @@ struct CallSetup {
             }
             requestCompression = found
         }
-        guard let handler = server.router.handler(for: head.path) else {
+        guard let handler = routes.handler(for: head.path, in: server.router) else {
             throw Rejection(trailersOnly: grpcError(server, .unimplemented, unimplementedMessage(head.path, server.router)))
         }
         var responseCompression: (any MessageCompression)?
@@ -148,6 +155,24 @@ struct CallSetup {
     static func httpError(_ httpStatus: Int, _ code: RPCStatusCode, _ message: String) -> [HeaderField] {
         [HeaderField(":status", String(httpStatus)), HeaderField("content-type", "application/grpc")]
             + ResponseFields.status(RPCStatus(code: code, message: message))
+    }
+}
+
+/// The method a connection called last. A client usually calls one method again and again, and
+/// a transport hands the same `:path` string each time, so comparing with the last one is
+/// cheaper than hashing the path into the router. A transport keeps one per connection.
+public struct RouteCache {
+    private var path = ""
+    private var handler: MethodHandler?
+
+    public init() {}
+
+    mutating func handler(for path: String, in router: RPCRouter) -> MethodHandler? {
+        if let handler, path == self.path { return handler }
+        guard let found = router.handler(for: path) else { return nil }
+        self.path = path
+        handler = found
+        return found
     }
 }
 

@@ -49,6 +49,28 @@ import Testing
         #expect(other.trailer("grpc-message")?.contains("other.Service") == true)
     }
 
+    /// A connection's route cache remembers the last method; calls that alternate between
+    /// methods, and one to a method that does not exist, must still reach the right place.
+    @Test func aConnectionsRouteCacheRoutesEveryCallToItsOwnMethod() async {
+        let server = server { router in
+            router.unary("/test.Echo/First") { (_: RawMessage, _) in RawMessage([1]) }
+            router.unary("/test.Echo/Second") { (_: RawMessage, _) in RawMessage([2]) }
+        }
+        var routes = RouteCache()
+        for (path, answer) in [("/test.Echo/First", 1), ("/test.Echo/Second", 2), ("/test.Echo/Second", 2),
+                               ("/test.Echo/First", 1)] as [(String, UInt8)] {
+            let stream = RecordingStream()
+            let call = server.open(head: grpcHead(path), stream: stream, routes: &routes)
+            call.receive(framed([0]))
+            call.receiveEnd()
+            await stream.waitForFinish()
+            #expect(stream.recorded.withLock { $0.messages } == [framed([answer])], "\(path)")
+        }
+        let missing = RecordingStream()
+        _ = server.open(head: grpcHead("/test.Echo/Third"), stream: missing, routes: &routes)
+        #expect(missing.statusCode == RPCStatusCode.unimplemented.rawValue)
+    }
+
     @Test func nonGRPCContentTypeGets415AndGETGets405() {
         let wrongType = RecordingStream()
         _ = echoServer().open(head: RequestHead(method: "POST", path: "/test.Echo/Unary",
