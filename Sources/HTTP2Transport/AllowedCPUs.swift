@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import NIOCore
 
 /// How many CPUs this process may run on. SwiftNIO's `System.coreCount` reads cgroup limits

@@ -160,7 +160,8 @@ struct CallSetup {
 
 /// The method a connection called last. A client usually calls one method again and again, and
 /// a transport hands the same `:path` string each time, so comparing with the last one is
-/// cheaper than hashing the path into the router. A transport keeps one per connection.
+/// cheaper than hashing the path into the router. A transport keeps one per connection, for
+/// the one server that connection serves.
 public struct RouteCache {
     private var path = ""
     private var handler: MethodHandler?

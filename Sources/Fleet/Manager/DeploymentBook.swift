@@ -79,8 +79,12 @@ actor DeploymentBook {
 
     var queueDepthByPriority: [Priority: Int] { queue.depthByPriority }
 
+    /// Counts enqueues, so that a pass over the queue can tell that work joined it meanwhile.
+    private var queueRevision = 0
+
     func enqueue(_ id: DeploymentID, priority: Priority) {
         queue.enqueue(id, priority: priority, at: .now)
+        queueRevision += 1
     }
 
     func dequeue(_ id: DeploymentID) -> Bool {
@@ -91,9 +95,14 @@ actor DeploymentBook {
         queue.position(where: { $0 == id }, at: .now)
     }
 
-    /// Queued deployments in the order they should be tried now.
-    func queuedInOrder() -> [DeploymentRecord] {
-        queue.ordered(at: .now).compactMap { records[$0.item] }
+    /// Queued deployments in the order they should be tried now, and the queue's revision.
+    func queuedInOrder() -> (records: [DeploymentRecord], revision: Int) {
+        (queue.ordered(at: .now).compactMap { records[$0.item] }, queueRevision)
+    }
+
+    /// Whether `id` is still queued, and whether nothing joined the queue since `revision`.
+    func queueState(of id: DeploymentID, since revision: Int) -> (queued: Bool, unchanged: Bool) {
+        (records[id]?.state == .queued, queueRevision == revision)
     }
 
     /// Forgets deployments that ended before `date`, and the answers to their request

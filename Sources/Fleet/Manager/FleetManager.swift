@@ -41,9 +41,10 @@ public final class FleetManager: Sendable {
                 if let previous, previous.health != snapshot.health {
                     Self.logHealth(of: snapshot, logger: logger)
                 }
-                board.update(snapshot)
+                let mayAddRoom = previous.map { Self.mayHaveMoreRoom(snapshot, than: $0) } ?? true
+                board.update(snapshot, mayAddRoom: mayAddRoom)
                 hub.publish(snapshot.capacity)
-                if previous.map({ Self.mayHaveMoreRoom(snapshot, than: $0) }) ?? true { kick.yield() }
+                if mayAddRoom { kick.yield() }
             }
         }
         self.clusters = actors
@@ -200,9 +201,23 @@ public final class FleetManager: Sendable {
     /// Tries the queue, in priority order, each time a cluster may have more room.
     private func placeQueuedWhenRoomFrees() async {
         for await _ in queueKicks {
-            for record in await book.queuedInOrder() {
-                guard await book.record(record.id)?.state == .queued else { continue }
+            await placeQueuedInOrder()
+        }
+    }
+
+    /// One pass over the queue in priority order. Room that frees during the pass belongs
+    /// first to the work the pass already found no room for, and work queued during the pass
+    /// may outrank what the pass has yet to try: either way the pass starts over from the top.
+    private func placeQueuedInOrder() async {
+        pass: while true {
+            let room = board.roomRevision
+            let (queued, revision) = await book.queuedInOrder()
+            for record in queued {
+                let state = await book.queueState(of: record.id, since: revision)
+                guard state.unchanged else { continue pass }
+                guard state.queued else { continue }
                 let result = timedPlacement(record.spec, explain: false)
+                guard board.roomRevision == room else { continue pass }
                 guard let plan = result.plan, let actor = clusters[plan.cluster] else { continue }
                 guard await actor.commit(plan, unit: record.spec.perReplica.vector, for: record.id) else { continue }
                 guard await book.dequeue(record.id) else {
@@ -221,6 +236,7 @@ public final class FleetManager: Sendable {
                     await book.insert(failed)
                 }
             }
+            return
         }
     }
 

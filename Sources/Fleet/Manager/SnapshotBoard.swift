@@ -6,12 +6,20 @@ final class SnapshotBoard: Sendable {
     /// Kept in name order, because every placement reads them all in that order and
     /// reads far outnumber updates.
     private let snapshots: Mutex<[ClusterSnapshot]>
+    private let roomUpdates = Atomic(0)
 
     init() {
         snapshots = Mutex([])
     }
 
-    func update(_ snapshot: ClusterSnapshot) {
+    /// How many updates so far may have added room somewhere: a pass over the queue that
+    /// sees it change knows that work it already skipped may fit now.
+    var roomRevision: Int { roomUpdates.load(ordering: .sequentiallyConsistent) }
+
+    func update(_ snapshot: ClusterSnapshot, mayAddRoom: Bool = false) {
+        // Counted before the snapshot is visible: whoever reads the new snapshot then reads
+        // the new revision.
+        if mayAddRoom { roomUpdates.add(1, ordering: .sequentiallyConsistent) }
         snapshots.withLock { snapshots in
             let index = Self.insertionIndex(of: snapshot.name, in: snapshots)
             if index < snapshots.count && snapshots[index].name == snapshot.name {
