@@ -16,9 +16,10 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     let taskExecutor: EventLoopTaskExecutor
     let deadlines: ConnectionDeadlines
     var repeatedHeaderValues = RepeatedHeaderValues()
-    /// The regular fields of the request header block being received. HTTP/2 sends each
-    /// header block whole, never interleaved with another (RFC 9113 §4.3), so one array serves
-    /// every stream of the connection in turn, and a request costs no array of its own.
+    /// The regular fields of the request header block being received, emptied as each stream
+    /// begins. HTTP/2 sends each header block whole, never interleaved with another (RFC 9113
+    /// §4.3), so one array serves every stream of the connection in turn, and a request costs
+    /// no array of its own.
     var requestFields: [HeaderField] = []
     private var routes = RouteCache()
     private(set) var session: NGHTTP2ServerSession!
@@ -228,7 +229,6 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
         }
         let head = RequestHead(method: stream.method, path: stream.path, fields: requestFields, peer: peer)
         let inbound = rpcServer.open(head: head, stream: stream, routes: &routes)
-        requestFields.removeAll(keepingCapacity: true)
         stream.inbound = inbound
         if endStream { inbound.receiveEnd() }
     }
