@@ -2,7 +2,8 @@
 # compare.sh - rpc-echo-server side by side with the peers in ../shared/peers, in one run:
 #   1. release build of rpc-echo-server (Swift runtime linked statically);
 #   2. run-peers.sh (unary echo) with rpc-echo-server against C++ gRPC, grpc-swift-2 and the
-#      nghttp2 C ceiling;
+#      nghttp2 C ceiling, twice: Echo as a synchronous handler (fleetd-echo) and as an async one
+#      (fleetd-echo-async, on PORT+1);
 #   3. run-fanout.sh (Watch fan-out, 1,000 and 10,000 subscribers) with rpc-echo-server against
 #      the C++ and Swift gRPC peers;
 #   4. bench/RESULTS.md: the machine, the versions, the exact commands, each script's own tables,
@@ -56,9 +57,11 @@ fi
 BIN=$(swift build --scratch-path "$SCRATCH_PATH" -c release --show-bin-path)/rpc-echo-server
 [[ -x $BIN ]] || { echo "compare.sh: $BIN is missing (build it, or run without --no-build)" >&2; exit 1; }
 SERVER="fleetd-echo|$PORT|$BIN --port $PORT"
+# The same binary with Echo as an async handler, in a task of its own: unary only.
+ASYNC_SERVER="fleetd-echo-async|$((PORT + 1))|$BIN --port $((PORT + 1)) --async-echo"
 PEER_BUILD_FLAG=(); ((BUILD)) || PEER_BUILD_FLAG=(--no-build)
 
-UNARY_CMD=("$PEERS_DIR/run-peers.sh" "${PEER_BUILD_FLAG[@]}" "${QUICK[@]}" --only "$UNARY_PEERS" --server "$SERVER")
+UNARY_CMD=("$PEERS_DIR/run-peers.sh" "${PEER_BUILD_FLAG[@]}" "${QUICK[@]}" --only "$UNARY_PEERS" --server "$SERVER" --server "$ASYNC_SERVER")
 FANOUT_CMD=("$PEERS_DIR/run-fanout.sh" "${PEER_BUILD_FLAG[@]}" "${QUICK[@]}" --only "$FANOUT_PEERS" --server "$SERVER")
 if [[ $SKIP != unary ]]; then
   log "unary: ${UNARY_CMD[*]}"

@@ -3,23 +3,25 @@
 # the shared VM's speed, for A/B comparisons of changes to the request path. Counts user space
 # only (no kernel, no cache misses), so confirm a change in time with compare.sh afterwards.
 #
-#   bench/echo-instructions.sh [SERVER_BINARY] [REQUESTS]
-#     SERVER_BINARY  default .build-static/release/rpc-echo-server; any server that takes
-#                    --port N and serves /bench.v1.Bench/Echo (the nghttp2 C ceiling takes
-#                    the port as its only argument: pass CEILING=1)
-#     REQUESTS       default 10000, sent by h2load with 4 connections x 8 streams
+#   bench/echo-instructions.sh [SERVER_BINARY] [REQUESTS] [SERVER_ARGUMENTS...]
+#     SERVER_BINARY     default .build-static/release/rpc-echo-server; any server that takes
+#                       --port N and serves /bench.v1.Bench/Echo (the nghttp2 C ceiling takes
+#                       the port as its only argument: pass CEILING=1)
+#     REQUESTS          default 10000, sent by h2load with 4 connections x 8 streams
+#     SERVER_ARGUMENTS  passed on to the server, such as --async-echo
 #
 # Needs valgrind and h2load (apt-get install valgrind nghttp2-client).
 set -euo pipefail
 BIN=${1:-.build-static/release/rpc-echo-server}
 REQUESTS=${2:-10000}
+shift $(($# < 2 ? $# : 2))
 PORT=${PORT:-50095}
 WORK=$(mktemp -d)
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 # valgrind cannot read the DWARF of a binary with the Swift runtime linked in statically;
 # the symbol table is enough for callgrind.
 strip -g -o "$WORK/server" "$BIN"
-if [[ ${CEILING:-0} == 1 ]]; then ARGS=("$PORT"); else ARGS=(--port "$PORT" --threads 1); fi
+if [[ ${CEILING:-0} == 1 ]]; then ARGS=("$PORT"); else ARGS=(--port "$PORT" --threads 1 "$@"); fi
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.out" \
   "$WORK/server" "${ARGS[@]}" >"$WORK/server.log" 2>&1 &
 PID=$!

@@ -12,6 +12,7 @@ import statistics as st
 import sys
 
 OURS = "fleetd-echo"
+OURS_ASYNC = "fleetd-echo-async"
 MARKER = "<!-- history: older runs below, newest first -->"
 
 
@@ -52,19 +53,29 @@ def unary_section(res):
     eff = {r["server"]: number(r.get("req per server CPU-s")) for r in rows if "req per server CPU-s" in r}
     if OURS not in rps:
         return out + [f"{OURS} has no result in this run."]
-    out += ["| fleetd-echo against | req/s (median, one pinned core) | req per server CPU-s | ping-pong p50 |",
-            "|---|---|---|---|"]
-    for peer in rps:
-        if peer == OURS:
-            continue
-        out.append(f"| {peer} | {rps[OURS]:,.0f} / {rps[peer]:,.0f} = **{ratio(rps[OURS], rps[peer])}** | "
-                   f"{eff.get(OURS, 0):,.0f} / {eff.get(peer, 0):,.0f} = **{ratio(eff.get(OURS), eff.get(peer))}** | "
-                   f"{p50.get(OURS, 0):.0f} / {p50.get(peer, 0):.0f} µs = {ratio(p50.get(OURS), p50.get(peer))} |")
-    out += ["", "| target | measured |", "|---|---|"]
+    ours = [name for name in (OURS, OURS_ASYNC) if name in rps]
+    for name in ours:
+        out += [f"| {name} against | req/s (median, one pinned core) | req per server CPU-s | ping-pong p50 |",
+                "|---|---|---|---|"]
+        for peer in rps:
+            if peer in ours:
+                continue
+            out.append(f"| {peer} | {rps[name]:,.0f} / {rps[peer]:,.0f} = **{ratio(rps[name], rps[peer])}** | "
+                       f"{eff.get(name, 0):,.0f} / {eff.get(peer, 0):,.0f} = **{ratio(eff.get(name), eff.get(peer))}** | "
+                       f"{p50.get(name, 0):.0f} / {p50.get(peer, 0):.0f} µs = {ratio(p50.get(name), p50.get(peer))} |")
+        out.append("")
+    out += ["| target | " + " | ".join(ours) + " |", "|---|" + "---|" * len(ours)]
     if "cpp-grpc" in rps:
-        out.append(f"| req/s ≥ 4× C++ gRPC | {ratio(rps[OURS], rps['cpp-grpc'])} |")
+        out.append("| req/s ≥ 4× C++ gRPC | " + " | ".join(ratio(rps[n], rps["cpp-grpc"]) for n in ours) + " |")
     if "nghttp2-c" in eff:
-        out.append(f"| req per server CPU-s ≥ 0.5× the nghttp2 C ceiling | {ratio(eff.get(OURS), eff['nghttp2-c'])} |")
+        out.append("| req per server CPU-s ≥ 0.5× the nghttp2 C ceiling | "
+                   + " | ".join(ratio(eff.get(n), eff["nghttp2-c"]) for n in ours) + " |")
+    if "nghttp2-c" in p50:
+        out.append("| ping-pong p50 ≤ 1.1× the nghttp2 C ceiling | "
+                   + " | ".join(ratio(p50.get(n), p50["nghttp2-c"]) for n in ours) + " |")
+    if OURS_ASYNC in ours:
+        out += ["", f"{OURS} registers Echo as a synchronous handler, which runs with no task; {OURS_ASYNC} is the "
+                "same binary with `--async-echo`, an `async` handler that runs in a task of its own."]
     return out + [""]
 
 

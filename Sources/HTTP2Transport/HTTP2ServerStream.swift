@@ -70,7 +70,7 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
 
     // MARK: RPCTransportStream
 
-    func send(head: [HeaderField]?, message: [UInt8]) async {
+    func send(head: [HeaderField]?, message: OutboundMessage) async {
         if loop.inEventLoop {
             enqueue(head: head, message: message)
             if pendingBytes > connection.configuration.streamHighWater && !closed {
@@ -103,7 +103,7 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         connection.outputPending()
     }
 
-    func finish(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField]) {
+    func finish(head: [HeaderField]?, message: OutboundMessage?, trailers: [HeaderField]) {
         guard loop.inEventLoop else {
             return loop.execute { self.finishOnLoop(head: head, message: message, trailers: trailers) }
         }
@@ -132,10 +132,10 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
 
     var lane: any RPCTransportLane { connection.taskExecutor }
 
-    func offer(_ message: [UInt8], maxQueuedBytes: Int) -> Bool {
+    func offer(_ message: OutboundMessage, maxQueuedBytes: Int) -> Bool {
         guard responseSubmitted, !closed, trailers == nil, pendingBytes < maxQueuedBytes else { return false }
         pending.append(message)
-        pendingBytes += message.count
+        pendingBytes += message.wireSize
         if dataDeferred {
             dataDeferred = false
             connection.session.resumeData(streamID: id)
@@ -146,10 +146,10 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
 
     // MARK: on the loop
 
-    private func enqueue(head: [HeaderField]?, message: [UInt8]) {
+    private func enqueue(head: [HeaderField]?, message: OutboundMessage) {
         guard !closed else { return }
         pending.append(message)
-        pendingBytes += message.count
+        pendingBytes += message.wireSize
         if let head, !responseSubmitted {
             responseSubmitted = true
             if !connection.session.submitResponse(self, fields: head, hasBody: true) {
@@ -162,11 +162,11 @@ final class HTTP2ServerStream: RPCTransportStream, @unchecked Sendable {
         connection.outputPending()
     }
 
-    private func finishOnLoop(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField]) {
+    private func finishOnLoop(head: [HeaderField]?, message: OutboundMessage?, trailers: [HeaderField]) {
         guard !closed, self.trailers == nil else { return }
         if let message {
             pending.append(message)
-            pendingBytes += message.count
+            pendingBytes += message.wireSize
         }
         if !responseSubmitted {
             responseSubmitted = true
@@ -258,36 +258,31 @@ struct OpenStreamList {
 /// Response bytes waiting for DATA frames, in order. Most streams hold one message at a time,
 /// so the first chunk has a place of its own and the array behind it stays unallocated.
 struct OutboundChunks {
-    private var current: [UInt8] = []
+    private var current: OutboundMessage?
+    /// Wire bytes of `current` already copied out.
     private var offset = 0
-    private var later: [[UInt8]] = []
+    private var later: [OutboundMessage] = []
 
-    mutating func append(_ chunk: [UInt8]) {
-        if offset == current.count && later.isEmpty {
-            current = chunk
+    mutating func append(_ message: OutboundMessage) {
+        if current == nil {
+            current = message
             offset = 0
         } else {
-            later.append(chunk)
+            later.append(message)
         }
     }
 
     /// Copies as many bytes as fit into `buffer`; returns how many.
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         var written = 0
-        while written < buffer.count {
-            if offset == current.count {
-                guard !later.isEmpty else { break }
-                current = later.removeFirst()
-                offset = 0
-                continue
-            }
-            let n = min(current.count - offset, buffer.count - written)
-            current.withUnsafeBytes { source in
-                buffer.baseAddress!.advanced(by: written)
-                    .copyMemory(from: source.baseAddress!.advanced(by: offset), byteCount: n)
-            }
+        while written < buffer.count, let message = current {
+            let n = message.copyWireBytes(from: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[written...]))
             written += n
             offset += n
+            if offset == message.wireSize {
+                current = later.isEmpty ? nil : later.removeFirst()
+                offset = 0
+            }
         }
         return written
     }

@@ -64,9 +64,9 @@ public final class RPCBroadcastGroup<Message: RPCMessage>: Sendable {
 
     /// Sends already encoded message bytes to every member.
     public func publish(serialized payload: [UInt8]) {
-        let framed = MessageFramer.frame(payload, compressed: false)
+        let message = OutboundMessage(payload: payload)
         let lanes = state.withLock { $0.lanes }
-        for members in lanes { members.deliver(framed, maxQueuedBytes: maxQueuedBytes) }
+        for members in lanes { members.deliver(message, maxQueuedBytes: maxQueuedBytes) }
     }
 
     /// Ends every membership: the handlers in ``join(_:)`` return, and so do later joins.
@@ -144,24 +144,24 @@ final class LaneMembers: @unchecked Sendable {
     /// members' bytes leave while the last ones are still being offered.
     static let sliceSize = 256
 
-    func deliver(_ framed: [UInt8], maxQueuedBytes: Int) {
+    func deliver(_ message: OutboundMessage, maxQueuedBytes: Int) {
         guard count.load(ordering: .relaxed) > 0 else { return }
         onLane {
             // A snapshot: members who join or leave meanwhile wait for the next message.
-            self.deliver(framed, maxQueuedBytes: maxQueuedBytes, to: self.members, from: 0)
+            self.deliver(message, maxQueuedBytes: maxQueuedBytes, to: self.members, from: 0)
         }
     }
 
-    private func deliver(_ framed: [UInt8], maxQueuedBytes: Int, to members: [BroadcastMembership], from start: Int) {
+    private func deliver(_ message: OutboundMessage, maxQueuedBytes: Int, to members: [BroadcastMembership], from start: Int) {
         let end = min(start + Self.sliceSize, members.count)
         var delivered = 0
-        for index in start..<end where members[index].stream.offer(framed, maxQueuedBytes: maxQueuedBytes) {
+        for index in start..<end where members[index].stream.offer(message, maxQueuedBytes: maxQueuedBytes) {
             delivered += 1
         }
         counters.delivered.add(delivered, ordering: .relaxed)
         counters.skipped.add(end - start - delivered, ordering: .relaxed)
         guard end < members.count else { return }
-        lane.execute { self.deliver(framed, maxQueuedBytes: maxQueuedBytes, to: members, from: end) }
+        lane.execute { self.deliver(message, maxQueuedBytes: maxQueuedBytes, to: members, from: end) }
     }
 
     func finish() {

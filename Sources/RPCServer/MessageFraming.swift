@@ -49,6 +49,13 @@ struct MessageDeframer {
                 }
                 prefixBytes = 0
                 declaredLength = 0
+                if input.count - offset >= length {
+                    // The whole message is in this input, as it usually is: one copy, no buffering.
+                    let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: input[offset..<offset + length]))
+                    offset += length
+                    emit(FramedMessage(compressed: compressed, bytes: bytes))
+                    continue
+                }
                 bodyLength = length
                 body = []
                 body.reserveCapacity(length)
@@ -66,18 +73,47 @@ struct MessageDeframer {
     }
 }
 
-enum MessageFramer {
-    /// The 5-byte prefix and the payload in one buffer, ready for DATA frames.
-    static func frame(_ payload: [UInt8], compressed: Bool) -> [UInt8] {
-        let n = payload.count
-        var out = [UInt8]()
-        out.reserveCapacity(n + 5)
-        out.append(compressed ? 1 : 0)
-        out.append(UInt8(truncatingIfNeeded: n >> 24))
-        out.append(UInt8(truncatingIfNeeded: n >> 16))
-        out.append(UInt8(truncatingIfNeeded: n >> 8))
-        out.append(UInt8(truncatingIfNeeded: n))
-        out.append(contentsOf: payload)
-        return out
+/// One gRPC message on its way out: the 5-byte prefix (the compressed flag, then the
+/// big-endian length), then the payload. The two stay apart so that a payload goes out without
+/// first being copied in behind its prefix, and one payload can be shared by many streams.
+public struct OutboundMessage: Sendable, Equatable {
+    public let payload: [UInt8]
+    public let compressed: Bool
+
+    public init(payload: [UInt8], compressed: Bool = false) {
+        self.payload = payload
+        self.compressed = compressed
+    }
+
+    /// The message's size on the wire, prefix included.
+    public var wireSize: Int { payload.count + 5 }
+
+    /// Copies the wire bytes from `offset` on into `buffer`, as many as fit; returns how many.
+    public func copyWireBytes(from offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var offset = offset
+        var written = 0
+        while offset < 5 && written < buffer.count {
+            buffer[written] = prefixByte(offset)
+            offset += 1
+            written += 1
+        }
+        let take = min(payload.count - (offset - 5), buffer.count - written)
+        guard take > 0 else { return written }
+        payload.withUnsafeBytes { bytes in
+            buffer.baseAddress!.advanced(by: written).copyMemory(from: bytes.baseAddress!.advanced(by: offset - 5), byteCount: take)
+        }
+        return written + take
+    }
+
+    /// The wire bytes in one new buffer.
+    public var wireBytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: wireSize) { buffer, count in
+            count = copyWireBytes(from: 0, into: UnsafeMutableRawBufferPointer(buffer))
+        }
+    }
+
+    private func prefixByte(_ index: Int) -> UInt8 {
+        if index == 0 { return compressed ? 1 : 0 }
+        return UInt8(truncatingIfNeeded: payload.count >> (8 * (4 - index)))
     }
 }

@@ -35,7 +35,7 @@ public struct Metadata: Sendable, Equatable, Sequence {
     /// Returns false when a `-bin` value is not valid base64.
     @discardableResult
     public mutating func addWireValue(key: String, value: String) -> Bool {
-        if key.hasSuffix("-bin") {
+        if key.withUTF8Bytes({ $0.ends(withASCII: "-bin") }) {
             guard let bytes = Base64.decode(value) else { return false }
             elements.append(Element(key: key, value: .binary(bytes)))
         } else {

@@ -1,10 +1,10 @@
-/// A response message framed for the wire once, to be pushed on many streams.
+/// A response message made ready for the wire once, to be pushed on many streams.
 public struct RPCFramedMessage: Sendable {
-    let bytes: [UInt8]
+    let message: OutboundMessage
 
-    /// Frames `payload` uncompressed.
+    /// `payload`, to be sent uncompressed.
     public init(serialized payload: [UInt8]) {
-        bytes = MessageFramer.frame(payload, compressed: false)
+        message = OutboundMessage(payload: payload)
     }
 }
 
@@ -25,7 +25,7 @@ public struct RPCPushStream: Sendable {
     /// On ``lane``, without waiting: queues `message` unless the call has ended or its stream
     /// still holds `maxQueuedBytes` or more unsent bytes. Returns whether it was queued.
     public func offer(_ message: RPCFramedMessage, maxQueuedBytes: Int) -> Bool {
-        guard transport.offer(message.bytes, maxQueuedBytes: maxQueuedBytes) else { return false }
+        guard transport.offer(message.message, maxQueuedBytes: maxQueuedBytes) else { return false }
         context.messageSent()
         return true
     }

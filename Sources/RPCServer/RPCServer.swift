@@ -124,17 +124,17 @@ struct CallSetup {
            acceptEncoding.split(separator: ",").contains(where: { $0.trimmingSpaces == preferred }) {
             responseCompression = server.compression(named: preferred)
         }
-        let context = ServerContext(
-            path: head.path, requestMetadata: metadata,
-            deadline: timeout.map { ContinuousClock.now.advanced(by: $0) }, peer: head.peer)
+        let context = ServerContext(path: head.path, requestMetadata: metadata, timeout: timeout, peer: head.peer)
         return CallSetup(handler: handler, context: context, timeout: timeout,
                          requestCompression: requestCompression, responseCompression: responseCompression)
     }
 
     private static func isGRPCContentType(_ value: String) -> Bool {
-        guard value.hasPrefix("application/grpc") else { return false }
-        let rest = value.utf8.dropFirst("application/grpc".utf8.count)
-        return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
+        value.withUTF8Bytes { value in
+            guard value.starts(withASCII: "application/grpc") else { return false }
+            let base = "application/grpc".utf8.count
+            return value.count == base || value[base] == UInt8(ascii: "+") || value[base] == UInt8(ascii: ";")
+        }
     }
 
     private static func unimplementedMessage(_ path: String, _ router: RPCRouter) -> String {
@@ -185,21 +185,21 @@ enum RequestHeaderRole {
     case reserved
     case customMetadata
 
-    // Switching on the length first spares most full string comparisons: this runs for every
-    // field of every request.
+    // Switching on the length first spares most comparisons: this runs for every field of
+    // every request.
     init(name: String) {
-        let utf8 = name.utf8
-        switch utf8.count {
-        case 12 where name == "content-type": self = .contentType
-        case 12 where name == "grpc-timeout": self = .timeout
-        case 13 where name == "grpc-encoding": self = .encoding
-        case 20 where name == "grpc-accept-encoding": self = .acceptEncoding
-        case 2 where name == "te", 4 where name == "host", 10 where name == "connection",
-             14 where name == "content-length":
-            self = .reserved
-        default:
-            let reserved = utf8.first == UInt8(ascii: ":") || utf8.starts(with: "grpc-".utf8)
-            self = reserved ? .reserved : .customMetadata
+        self = name.withUTF8Bytes { name in
+            switch name.count {
+            case 12 where name.equals(ASCII: "content-type"): .contentType
+            case 12 where name.equals(ASCII: "grpc-timeout"): .timeout
+            case 13 where name.equals(ASCII: "grpc-encoding"): .encoding
+            case 20 where name.equals(ASCII: "grpc-accept-encoding"): .acceptEncoding
+            case 2 where name.equals(ASCII: "te"), 4 where name.equals(ASCII: "host"),
+                 10 where name.equals(ASCII: "connection"), 14 where name.equals(ASCII: "content-length"):
+                .reserved
+            default:
+                name.first == UInt8(ascii: ":") || name.starts(withASCII: "grpc-") ? .reserved : .customMetadata
+            }
         }
     }
 }

@@ -17,6 +17,8 @@ struct MethodHandler: Sendable {
     enum Body: Sendable {
         /// Returns the call's one response message, which goes out together with the trailers.
         case singleResponse(@Sendable (RequestSource, ServerContext) async throws -> [UInt8])
+        /// Returns the call's one response message without suspending.
+        case synchronousResponse(SynchronousSingleResponse)
         /// Writes any number of response messages through the writer.
         case responseStream(@Sendable (RequestSource, CallWriter, ServerContext) async throws -> Void)
     }
@@ -24,6 +26,8 @@ struct MethodHandler: Sendable {
     let kind: RPCKind
     let body: Body
 }
+
+typealias SynchronousSingleResponse = @Sendable (RequestSource, ServerContext) throws -> [UInt8]
 
 /// A group of methods under one service name, registered together.
 public protocol RPCService: Sendable {
@@ -101,6 +105,32 @@ public struct RPCRouter: Sendable {
         add(path, MethodHandler(kind: .unary, body: .singleResponse { source, context in
             guard case .single(let bytes) = source else { preconditionFailure("unary gets one message") }
             return try await handler(bytes, context)
+        }))
+    }
+
+    /// Registers a unary method whose handler answers without waiting for anything.
+    ///
+    /// It runs on the connection's thread as the request ends, with no task of its own, so it
+    /// costs less than an `async` handler; it must not block. With interceptors configured it
+    /// runs inside them, in a task like any other handler.
+    public mutating func synchronousUnary<Request: RPCMessage, Response: RPCMessage>(
+        _ path: String,
+        _ handler: @escaping @Sendable (Request, ServerContext) throws -> Response
+    ) {
+        add(path, MethodHandler(kind: .unary, body: .synchronousResponse { source, context in
+            let request: Request = try Self.decodeSingle(source)
+            return try handler(request, context).serializedBytes()
+        }))
+    }
+
+    /// ``synchronousUnary(_:_:)`` on raw message bytes, with no decoding at all.
+    public mutating func synchronousUnaryBytes(
+        _ path: String,
+        _ handler: @escaping @Sendable ([UInt8], ServerContext) throws -> [UInt8]
+    ) {
+        add(path, MethodHandler(kind: .unary, body: .synchronousResponse { source, context in
+            guard case .single(let bytes) = source else { preconditionFailure("unary gets one message") }
+            return try handler(bytes, context)
         }))
     }
 

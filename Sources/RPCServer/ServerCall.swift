@@ -2,8 +2,9 @@ import Synchronization
 
 /// One call from its request headers to its trailers.
 ///
-/// The inbound methods run on the transport's connection; the handler runs in its own task,
-/// which starts on the connection's executor and may move elsewhere when it suspends. The
+/// The inbound methods run on the transport's connection. An async handler runs in its own
+/// task, which starts on the connection's executor and may move elsewhere when it suspends; a
+/// synchronous one, without interceptors, runs right there as the request ends. The
 /// deframer and the unary request are touched by the connection only; everything both
 /// sides touch lives in `shared`.
 final class ServerCall: RPCInboundStream, @unchecked Sendable {
@@ -148,6 +149,9 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
     // MARK: the handler
 
     private func launch(_ source: RequestSource) {
+        if case .synchronousResponse(let body) = setup.handler.body, server.configuration.interceptors.isEmpty {
+            return runSynchronously(body, source)
+        }
         let task = Task.immediate(executorPreference: transport.taskExecutor) {
             await self.run(source)
         }
@@ -170,19 +174,43 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
                     response = try await body(source, context)
                 }
                 finish(.ok, trailing: context.trailingMetadata, response: response, fromHandler: true)
+            case .synchronousResponse(let body):
+                var response: [UInt8]?
+                try await interceptors.run(context: context) {
+                    response = try body(source, context)
+                }
+                finish(.ok, trailing: context.trailingMetadata, response: response, fromHandler: true)
             case .responseStream(let body):
                 try await interceptors.run(context: context) {
                     try await body(source, CallWriter(call: self), context)
                 }
                 finish(.ok, trailing: context.trailingMetadata, fromHandler: true)
             }
-        } catch let error as RPCError {
-            var trailing = context.trailingMetadata
+        } catch {
+            finish(handlerError: error)
+        }
+    }
+
+    /// Runs a handler that answers without waiting, here and now: no task, no hops.
+    private func runSynchronously(_ body: SynchronousSingleResponse, _ source: RequestSource) {
+        let context = setup.context
+        do {
+            let response = try body(source, context)
+            finish(.ok, trailing: context.trailingMetadata, response: response, fromHandler: true)
+        } catch {
+            finish(handlerError: error)
+        }
+    }
+
+    private func finish(handlerError error: any Error) {
+        switch error {
+        case let error as RPCError:
+            var trailing = setup.context.trailingMetadata
             for element in error.trailingMetadata { trailing.append(element) }
             finish(error.status, trailing: trailing, fromHandler: true)
-        } catch is CancellationError {
+        case is CancellationError:
             finish(RPCStatus(code: .cancelled, message: "the call was cancelled"), trailing: Metadata(), fromHandler: true)
-        } catch {
+        default:
             finish(RPCStatus(code: .unknown, message: "the handler failed: \(type(of: error))"), trailing: Metadata(),
                    fromHandler: true)
         }
@@ -191,14 +219,14 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
     // MARK: outbound, from the handler's task or the connection
 
     func write(_ payload: [UInt8]) async throws {
-        let framed = try frame(payload)
+        let message = try outbound(payload)
         let outcome = shared.withLock { state -> (ok: Bool, needsHead: Bool) in
             guard !state.finished else { return (false, false) }
             defer { state.headSent = true }
             return (true, !state.headSent)
         }
         guard outcome.ok else { throw RPCError(.cancelled, "the call has already ended") }
-        await transport.send(head: outcome.needsHead ? responseHead() : nil, message: framed)
+        await transport.send(head: outcome.needsHead ? responseHead() : nil, message: message)
         setup.context.messageSent()
     }
 
@@ -213,12 +241,12 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
         if needsHead { transport.send(head: responseHead()) }
     }
 
-    private func frame(_ payload: [UInt8]) throws(RPCError) -> [UInt8] {
+    private func outbound(_ payload: [UInt8]) throws(RPCError) -> OutboundMessage {
         guard let compression = setup.responseCompression else {
-            return MessageFramer.frame(payload, compressed: false)
+            return OutboundMessage(payload: payload)
         }
         do {
-            return MessageFramer.frame(try compression.compress(payload), compressed: true)
+            return OutboundMessage(payload: try compression.compress(payload), compressed: true)
         } catch {
             throw RPCError(.internal, "could not compress the response message: \(error)")
         }
@@ -245,10 +273,10 @@ final class ServerCall: RPCInboundStream, @unchecked Sendable {
     /// cancelled unless it is the one finishing.
     private func finish(_ status: RPCStatus, trailing: Metadata, response: [UInt8]? = nil, fromHandler: Bool) {
         var status = status
-        var message: [UInt8]?
+        var message: OutboundMessage?
         if let response {
             do {
-                message = try frame(response)
+                message = try outbound(response)
             } catch {
                 status = error.status
             }

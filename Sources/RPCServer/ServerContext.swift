@@ -7,11 +7,18 @@ public final class ServerContext: Sendable {
     /// The custom metadata the client sent.
     public let requestMetadata: Metadata
     /// When the client stops waiting; nil when it sent no `grpc-timeout`.
-    public let deadline: ContinuousClock.Instant?
+    public var deadline: ContinuousClock.Instant? {
+        deadlineSinceEpoch.map { DeadlineEpoch.instant.advanced(by: $0) }
+    }
     /// The remote address, as the transport names it.
     public let peer: String
 
+    // ContinuousClock.Instant is not frozen, so storing one would make every call's context
+    // copy and destroy it through the runtime; a Duration is plain data.
+    private let deadlineSinceEpoch: Duration?
     private let responseMetadata = Mutex((initial: Metadata(), trailing: Metadata()))
+    /// Whether response metadata was ever set: most calls have none, and skip its lock.
+    private let responseMetadataSet = Atomic(false)
     private let messageObserver = Mutex<MessageObserver?>(nil)
     /// Whether `messageObserver` was ever set: most calls have none, and skip its lock.
     private let observed = Atomic(false)
@@ -28,24 +35,42 @@ public final class ServerContext: Sendable {
         }
     }
 
-    public init(path: String, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, peer: String) {
+    public convenience init(path: String, requestMetadata: Metadata, deadline: ContinuousClock.Instant?, peer: String) {
+        self.init(path: path, requestMetadata: requestMetadata,
+                  timeout: deadline.map { $0 - ContinuousClock.now }, peer: peer)
+    }
+
+    /// A context whose deadline is `timeout` from now, or none.
+    init(path: String, requestMetadata: Metadata, timeout: Duration?, peer: String) {
         self.path = path
         self.requestMetadata = requestMetadata
-        self.deadline = deadline
+        self.deadlineSinceEpoch = timeout.map { DeadlineEpoch.instant.duration(to: .now) + $0 }
         self.peer = peer
     }
 
     /// Metadata sent with the response headers. Changes after the first response message
     /// has been written are not sent.
     public var initialMetadata: Metadata {
-        get { responseMetadata.withLock { $0.initial } }
-        set { responseMetadata.withLock { $0.initial = newValue } }
+        get {
+            guard responseMetadataSet.load(ordering: .acquiring) else { return Metadata() }
+            return responseMetadata.withLock { $0.initial }
+        }
+        set {
+            responseMetadata.withLock { $0.initial = newValue }
+            responseMetadataSet.store(true, ordering: .releasing)
+        }
     }
 
     /// Metadata sent with the trailers.
     public var trailingMetadata: Metadata {
-        get { responseMetadata.withLock { $0.trailing } }
-        set { responseMetadata.withLock { $0.trailing = newValue } }
+        get {
+            guard responseMetadataSet.load(ordering: .acquiring) else { return Metadata() }
+            return responseMetadata.withLock { $0.trailing }
+        }
+        set {
+            responseMetadata.withLock { $0.trailing = newValue }
+            responseMetadataSet.store(true, ordering: .releasing)
+        }
     }
 
     /// Observes the call's messages from now on, so that metrics count them while a long
@@ -65,4 +90,9 @@ public final class ServerContext: Sendable {
         guard observed.load(ordering: .acquiring) else { return }
         messageObserver.withLock { $0 }?.received()
     }
+}
+
+/// The instant call deadlines are counted from, fixed when the first one is set.
+private enum DeadlineEpoch {
+    static let instant = ContinuousClock.now
 }

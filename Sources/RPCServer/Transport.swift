@@ -32,21 +32,21 @@ public struct RequestHead: Sendable {
 /// stream's connection in call order. The calls for one stream never overlap: RPCServer waits
 /// for ``send(head:message:)`` to return before it sends more.
 public protocol RPCTransportStream: AnyObject, Sendable {
-    /// Sends the response head if one is given (only on the first send), then one already
-    /// framed gRPC message. Returns once the transport is ready for more, so a handler that
-    /// writes faster than the peer reads is held back here.
-    func send(head: [HeaderField]?, message: [UInt8]) async
+    /// Sends the response head if one is given (only on the first send), then one gRPC
+    /// message. Returns once the transport is ready for more, so a handler that writes faster
+    /// than the peer reads is held back here.
+    func send(head: [HeaderField]?, message: OutboundMessage) async
 
     /// Sends the response head alone, now, so that a call which may stay quiet for long is
     /// seen as established. A later ``send(head:message:)`` then passes no head.
     func send(head: [HeaderField])
 
     /// Ends the response: `head` first when given (only when none was sent before), then
-    /// `message` (one already framed gRPC message) when given, then `trailers`. A call with one
+    /// `message` (one gRPC message) when given, then `trailers`. A call with one
     /// response message ends in this one step. When no head was ever sent and none is given,
     /// `trailers` is sent alone as a Trailers-Only response (it then carries `:status` and
     /// `content-type`).
-    func finish(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField])
+    func finish(head: [HeaderField]?, message: OutboundMessage?, trailers: [HeaderField])
 
     /// Resets the stream (RST_STREAM with CANCEL): the call is abandoned.
     func cancel()
@@ -65,10 +65,10 @@ public protocol RPCTransportStream: AnyObject, Sendable {
     /// The serial context this stream lives on; ``offer(_:maxQueuedBytes:)`` is called there.
     var lane: any RPCTransportLane { get }
 
-    /// On ``lane``, without waiting: queues one already framed message after the response
+    /// On ``lane``, without waiting: queues one message after the response
     /// head, unless the stream has ended or still holds `maxQueuedBytes` or more unsent bytes.
     /// Returns whether the message was queued. `message` may be shared by many streams.
-    func offer(_ message: [UInt8], maxQueuedBytes: Int) -> Bool
+    func offer(_ message: OutboundMessage, maxQueuedBytes: Int) -> Bool
 }
 
 /// A serial context on which a transport serves many streams (for HTTP/2 on SwiftNIO, one

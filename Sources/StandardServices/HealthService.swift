@@ -34,7 +34,7 @@ public final class HealthService: RPCService {
     }
 
     public func register(into router: inout RPCRouter) {
-        router.unary(Grpc_Health_V1_Health.Method.check) { [self] (request: Grpc_Health_V1_HealthCheckRequest, _) in
+        router.synchronousUnary(Grpc_Health_V1_Health.Method.check) { [self] (request: Grpc_Health_V1_HealthCheckRequest, _) in
             guard let status = state.withLock({ $0.statuses[request.service] }) else {
                 throw RPCError(.notFound, "unknown service '\(request.service)'")
             }

@@ -20,10 +20,10 @@ final class RecordingStream: RPCTransportStream, Sendable {
     private let finished = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let isFinished = Mutex(false)
 
-    func send(head: [HeaderField]?, message: [UInt8]) async {
+    func send(head: [HeaderField]?, message: OutboundMessage) async {
         recorded.withLock { r in
             if let head { r.head = head }
-            r.messages.append(message)
+            r.messages.append(message.wireBytes)
         }
     }
 
@@ -40,19 +40,19 @@ final class RecordingStream: RPCTransportStream, Sendable {
         lane_ = lane
     }
 
-    func offer(_ message: [UInt8], maxQueuedBytes: Int) -> Bool {
+    func offer(_ message: OutboundMessage, maxQueuedBytes: Int) -> Bool {
         recorded.withLock { r in
             guard r.head != nil, r.trailers == nil, r.unsentOffered < maxQueuedBytes else { return false }
-            r.messages.append(message)
-            r.unsentOffered += message.count
+            r.messages.append(message.wireBytes)
+            r.unsentOffered += message.wireSize
             return true
         }
     }
 
-    func finish(head: [HeaderField]?, message: [UInt8]?, trailers: [HeaderField]) {
+    func finish(head: [HeaderField]?, message: OutboundMessage?, trailers: [HeaderField]) {
         recorded.withLock { r in
             if let head { r.head = head }
-            if let message { r.messages.append(message) }
+            if let message { r.messages.append(message.wireBytes) }
             r.trailersOnly = r.head == nil
             r.trailers = trailers
         }
@@ -144,7 +144,7 @@ struct StrictMessage: RPCMessage {
 }
 
 func framed(_ payload: [UInt8], compressed: Bool = false) -> [UInt8] {
-    MessageFramer.frame(payload, compressed: compressed)
+    OutboundMessage(payload: payload, compressed: compressed).wireBytes
 }
 
 func grpcHead(_ path: String, extra: [HeaderField] = []) -> RequestHead {

@@ -389,6 +389,41 @@ import Testing
         #expect(out == [FramedMessage(compressed: false, bytes: [9, 8])])
     }
 
+    @Test func deframerTakesWholeMessagesAtOnceAndBuffersOnlyTheCutOne() {
+        var deframer = MessageDeframer(maxMessageSize: 100)
+        var out: [FramedMessage] = []
+        // Two whole messages and the first bytes of a third, then the rest of it.
+        #expect(feed(&deframer, [0, 0, 0, 0, 2, 1, 2, 1, 0, 0, 0, 1, 3, 0, 0, 0], into: &out) == nil)
+        #expect(out == [FramedMessage(compressed: false, bytes: [1, 2]), FramedMessage(compressed: true, bytes: [3])])
+        #expect(deframer.hasPartialMessage)
+        #expect(feed(&deframer, [0, 3, 4, 5], into: &out) == nil)
+        #expect(deframer.hasPartialMessage)
+        #expect(feed(&deframer, [6, 0, 0, 0, 0, 0], into: &out) == nil)
+        #expect(out.dropFirst(2) == [FramedMessage(compressed: false, bytes: [4, 5, 6]), FramedMessage(compressed: false, bytes: [])])
+        #expect(!deframer.hasPartialMessage)
+    }
+
+    @Test func outboundMessageCopiesItsWireBytesInPiecesOfAnySize() {
+        for (payload, compressed) in [([UInt8](), false), ([7, 8, 9], true), ((0..<300).map { UInt8($0 % 256) }, false)] {
+            let message = OutboundMessage(payload: payload, compressed: compressed)
+            let n = payload.count
+            let expected: [UInt8] = [compressed ? 1 : 0, UInt8(n >> 24), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF),
+                                     UInt8(n & 0xFF)] + payload
+            #expect(message.wireBytes == expected)
+            #expect(message.wireSize == expected.count)
+            for piece in [1, 2, 4, 7, 1000] {
+                var copied: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: piece)
+                while copied.count < message.wireSize {
+                    let n = buffer.withUnsafeMutableBytes { message.copyWireBytes(from: copied.count, into: $0) }
+                    #expect(n == min(piece, message.wireSize - copied.count))
+                    copied += buffer[..<n]
+                }
+                #expect(copied == expected, "pieces of \(piece)")
+            }
+        }
+    }
+
     private func feed(_ deframer: inout MessageDeframer, _ bytes: [UInt8], into out: inout [FramedMessage]) -> MessageDeframer.Failure? {
         var failure: MessageDeframer.Failure?
         bytes.withUnsafeBytes { buffer in

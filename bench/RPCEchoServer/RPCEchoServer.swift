@@ -5,7 +5,9 @@ import RPCServer
 
 /// The echo server that joins ../shared/peers/run-peers.sh and run-fanout.sh:
 /// - `/bench.v1.Bench/Echo` returns the request message bytes unchanged, through the same
-///   routing, deadline, metadata and trailer path as every other RPC;
+///   routing, deadline, metadata and trailer path as every other RPC. Its handler is
+///   synchronous (`synchronousUnaryBytes`), so it runs with no task; `--async-echo` registers
+///   it as an `async` handler instead, which runs in a task of its own as most handlers do;
 /// - `/bench.v1.Bench/Watch` (server streaming) ignores its request and sends every open stream
 ///   the same 100-byte message every `WATCH_PERIOD_MS` milliseconds (default 100), from one
 ///   ticker, through an ``RPCBroadcastGroup``.
@@ -24,10 +26,17 @@ struct RPCEchoServer: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).")
     var threads: Int?
 
+    @Flag(help: "Register Echo as an async handler, which runs in a task of its own, instead of a synchronous one.")
+    var asyncEcho = false
+
     func run() async throws {
         let watchers = RPCBroadcastGroup<RawBytes>()
         var router = RPCRouter()
-        router.unaryBytes("/bench.v1.Bench/Echo") { request, _ in request }
+        if asyncEcho {
+            router.unaryBytes("/bench.v1.Bench/Echo") { request, _ async in request }
+        } else {
+            router.synchronousUnaryBytes("/bench.v1.Bench/Echo") { request, _ in request }
+        }
         router.serverStreaming("/bench.v1.Bench/Watch") { (_: RawBytes, writer: RPCResponseWriter<RawBytes>, _) in
             try await watchers.join(writer)
         }
