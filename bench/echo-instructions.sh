@@ -7,7 +7,8 @@
 #     SERVER_BINARY     default .build-static/release/rpc-echo-server; any server that takes
 #                       --port N and serves /bench.v1.Bench/Echo (the nghttp2 C ceiling takes
 #                       the port as its only argument: pass CEILING=1)
-#     REQUESTS          default 10000, sent by h2load with 4 connections x 8 streams
+#     REQUESTS          default 10000, sent by h2load with CONNECTIONS (default 4) x STREAMS
+#                       (default 8) concurrent streams; CONNECTIONS=1 STREAMS=1 is ping-pong
 #     SERVER_ARGUMENTS  passed on to the server, such as --async-echo
 #
 # Needs valgrind and h2load (apt-get install valgrind nghttp2-client).
@@ -27,7 +28,7 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgri
 PID=$!
 for _ in $(seq 300); do ss -Hltn "sport = :$PORT" | grep -q LISTEN && break; sleep 0.2; done
 python3 -c 'import sys; p=bytes(range(100)); sys.stdout.buffer.write(b"\0"+len(p).to_bytes(4,"big")+p)' >"$WORK/body"
-H2=(-c 4 -m 8 -d "$WORK/body" -H 'content-type: application/grpc' -H 'te: trailers'
+H2=(-c "${CONNECTIONS:-4}" -m "${STREAMS:-8}" -d "$WORK/body" -H 'content-type: application/grpc' -H 'te: trailers'
     "http://127.0.0.1:$PORT/bench.v1.Bench/Echo")
 h2load -n 2000 "${H2[@]}" >/dev/null                      # warm-up, not counted
 callgrind_control -i on "$PID" >/dev/null 2>&1

@@ -27,6 +27,9 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
     private let registry: ConnectionRegistry
 
     private var openStreams = OpenStreamList()
+    /// Streams that closed since the last write. Their calls are freed after the write, so that
+    /// freeing them does not delay the response bytes that closed them.
+    private var closedStreams: [HTTP2ServerStream] = []
     private var reading = false
     private var flushScheduled = false
     private var flushing = false
@@ -156,6 +159,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
             return context.channel.isWritable
         }
         if outbound.readableBytes > 0 { writeOutbound(context) }
+        releaseClosedStreams()
     }
 
     /// Writes and flushes the gathered bytes. NIO usually writes them to the socket at once and
@@ -183,6 +187,7 @@ final class HTTP2ServerConnectionHandler: ChannelInboundHandler, @unchecked Send
             stream.inbound?.receiveReset()
         }
         deadlines.removeAll()
+        releaseClosedStreams()
         registry.remove(self)
     }
 
@@ -250,7 +255,14 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionDelegate {
         stream.didClose()
         // A call still running when its stream closes was cancelled; a finished one ignores this.
         stream.inbound?.receiveReset()
-        stream.inbound = nil
+        closedStreams.append(stream)
+    }
+
+    private func releaseClosedStreams() {
+        guard !closedStreams.isEmpty else { return }
+        // The stream and its call refer to each other; this breaks the cycle.
+        for stream in closedStreams { stream.inbound = nil }
+        closedStreams.removeAll(keepingCapacity: true)
     }
 
     func sessionDidReceivePing() {

@@ -18,6 +18,11 @@ final class ServerProbe: Sendable {
     var written: Int { counts.withLock { $0.written } }
 
     func didStart() { counts.withLock { $0.started += 1 } }
+
+    private let lastContext = Mutex<WeakReference>(WeakReference())
+    /// Whether the context of the last `remember` call is still alive.
+    var lastContextIsAlive: Bool { lastContext.withLock { $0.object != nil } }
+    func remember(_ context: ServerContext) { lastContext.withLock { $0 = WeakReference(context) } }
     func didCancel() { counts.withLock { $0.cancelled += 1 } }
     func didWrite() { counts.withLock { $0.written += 1 } }
 
@@ -42,6 +47,12 @@ enum TestPaths {
     static let hangStreaming = "/rpcclient.test.Test/HangStreaming"
     static let flood = "/rpcclient.test.Test/Flood"
     static let echoMetadata = "/rpcclient.test.Test/EchoMetadata"
+    static let rememberContext = "/rpcclient.test.Test/RememberContext"
+}
+
+struct WeakReference {
+    weak var object: AnyObject?
+    init(_ object: AnyObject? = nil) { self.object = object }
 }
 
 /// grpc.testing messages served the way these tests need: sized payloads, echoed statuses,
@@ -108,6 +119,10 @@ struct ClientTestService: RPCService {
                 try await writer.write(response)
                 probe.didWrite()
             }
+        }
+        router.unary(TestPaths.rememberContext) { [probe] (_: Grpc_Testing_Empty, context: ServerContext) in
+            probe.remember(context)
+            return Grpc_Testing_Empty()
         }
         router.unary(TestPaths.echoMetadata) { (_: Grpc_Testing_Empty, context: ServerContext) in
             var initial = Metadata()

@@ -15,6 +15,18 @@ struct UnaryCallTests {
         }
     }
 
+    /// The server lets go of a call once its response has been written, even while the
+    /// connection stays open: nothing of a finished call is kept.
+    @Test func aFinishedCallIsFreedWhileItsConnectionStaysOpen() async throws {
+        let probe = ServerProbe()
+        try await withTestServer(probe: probe) { connection, _ in
+            _ = try await connection.unary(path: TestPaths.rememberContext, request: Grpc_Testing_Empty(),
+                                           responseType: Grpc_Testing_Empty.self)
+            let freed = await probe.wait { !$0.lastContextIsAlive }
+            #expect(freed)
+        }
+    }
+
     @Test func emptyMessages() async throws {
         try await withTestServer { connection, _ in
             let response = try await connection.unary(path: TestPaths.empty, request: Grpc_Testing_Empty(),
