@@ -16,7 +16,11 @@ public final class ServerContext: Sendable {
     // ContinuousClock.Instant is not frozen, so storing one would make every call's context
     // copy and destroy it through the runtime; a Duration is plain data.
     private let deadlineSinceEpoch: Duration?
-    private let responseMetadata = Mutex((initial: Metadata(), trailing: Metadata()))
+    private struct ResponseMetadata {
+        var initial = Metadata()
+        var trailing = Metadata()
+    }
+    private let responseMetadataStorage = Mutex(ResponseMetadata())
     /// Whether response metadata was ever set: most calls have none, and skip its lock.
     private let responseMetadataSet = Atomic(false)
     private let messageObserver = Mutex<MessageObserver?>(nil)
@@ -51,26 +55,24 @@ public final class ServerContext: Sendable {
     /// Metadata sent with the response headers. Changes after the first response message
     /// has been written are not sent.
     public var initialMetadata: Metadata {
-        get {
-            guard responseMetadataSet.load(ordering: .acquiring) else { return Metadata() }
-            return responseMetadata.withLock { $0.initial }
-        }
-        set {
-            responseMetadata.withLock { $0.initial = newValue }
-            responseMetadataSet.store(true, ordering: .releasing)
-        }
+        get { responseMetadata(\.initial) }
+        set { setResponseMetadata(\.initial, newValue) }
     }
 
     /// Metadata sent with the trailers.
     public var trailingMetadata: Metadata {
-        get {
-            guard responseMetadataSet.load(ordering: .acquiring) else { return Metadata() }
-            return responseMetadata.withLock { $0.trailing }
-        }
-        set {
-            responseMetadata.withLock { $0.trailing = newValue }
-            responseMetadataSet.store(true, ordering: .releasing)
-        }
+        get { responseMetadata(\.trailing) }
+        set { setResponseMetadata(\.trailing, newValue) }
+    }
+
+    private func responseMetadata(_ part: KeyPath<ResponseMetadata, Metadata>) -> Metadata {
+        guard responseMetadataSet.load(ordering: .acquiring) else { return Metadata() }
+        return responseMetadataStorage.withLock { $0[keyPath: part] }
+    }
+
+    private func setResponseMetadata(_ part: WritableKeyPath<ResponseMetadata, Metadata>, _ value: Metadata) {
+        responseMetadataStorage.withLock { $0[keyPath: part] = value }
+        responseMetadataSet.store(true, ordering: .releasing)
     }
 
     /// Observes the call's messages from now on, so that metrics count them while a long
